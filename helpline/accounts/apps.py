@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "helpline.accounts"
+    label = "accounts"
+    verbose_name = "Agents and teams"

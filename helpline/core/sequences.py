@@ -1,0 +1,22 @@
+"""Numbers that go up and are never reused, even when the row that took one is purged."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from helpline.core.models import NumberSequence
+
+
+def sequence_next(name: str, *, start: int) -> int:
+    """Take the next number of the named sequence (inside the caller's transaction)."""
+    table = NumberSequence._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])  # noqa: S608
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        NumberSequence.objects.get_or_create(name=name, defaults={"value": start - 1})
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])  # noqa: S608
+        row = cursor.fetchone()
+        assert row is not None
+        return int(row[0])
