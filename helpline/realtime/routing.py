@@ -1,5 +1,13 @@
+"""Websocket routes; helpline.asgi wraps them in session auth and an origin check."""
+
 from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from helpline.realtime.consumers import TicketsConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/tickets/", TicketsConsumer.as_asgi()),
+]

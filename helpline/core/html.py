@@ -1,0 +1,48 @@
+"""Customer and agent HTML is sanitized before it is stored: no script, no handlers, no javascript:."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "div", "em", "font", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": {"title", "dir", "lang"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "valign"},
+    "th": {"colspan", "rowspan", "align", "valign"},
+    "font": {"color"},
+}
+_URL_SCHEMES = {"http", "https", "mailto", "cid", "tel"}
+
+
+def html_sanitize(raw: str) -> str:
+    """Keep the structure of a message's HTML and drop everything that could run or track."""
+    if not raw:
+        return ""
+    return nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+_BLOCK_END = re.compile(r"(?i)</(p|div|h[1-6]|li|tr|blockquote|pre)>|<br\s*/?>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(raw: str) -> str:
+    """A readable plain-text version of (sanitized) HTML, for previews and the text part."""
+    text = _BLOCK_END.sub("\n", raw)
+    text = html.unescape(_TAG.sub("", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,0 +1,227 @@
+"""Everything that writes customers, their contact identities and organizations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from helpline.accounts.models import Agent
+from helpline.accounts.permissions import Actor
+from helpline.audit.services import event_record
+from helpline.core.clock import now
+from helpline.core.customfields import custom_fields_validate
+from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
+from helpline.customers.models import ContactIdentity, Customer, Organization
+
+_EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
+_PHONE = re.compile(r"^\+?[0-9]{5,15}$")
+
+
+def identity_normalize(kind: str, value: str) -> str:
+    """The stored form of a contact value: lower-cased address, E.164-ish phone; InvalidInput if wrong."""
+    value = (value or "").strip()
+    if kind == ContactIdentity.Kind.EMAIL:
+        value = value.lower()
+        if not _EMAIL.match(value) or len(value) > 320:
+            raise InvalidInput(f"'{value}' is not an e-mail address.", errors=[{"field": "email", "message": "invalid"}])
+    elif kind == ContactIdentity.Kind.PHONE:
+        value = re.sub(r"[\s().-]", "", value)
+        if not _PHONE.match(value):
+            raise InvalidInput(f"'{value}' is not a phone number.", errors=[{"field": "phone", "message": "invalid"}])
+    elif kind in ContactIdentity.Kind.values:
+        if not value or len(value) > 320:
+            raise InvalidInput(f"A {kind} identity has 1 to 320 characters.")
+    else:
+        raise InvalidInput(f"'{kind}' is not a kind of contact identity.")
+    return value
+
+
+def customer_create(
+    *,
+    actor: Actor | None,
+    name: str = "",
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    organization: Organization | None = None,
+    tier: str = Customer.Tier.STANDARD,
+    attributes: dict[str, Any] | None = None,
+    notes: str = "",
+) -> Customer:
+    """Create a customer with its contact identities; Conflict if an identity belongs to someone else.
+
+    Agents (not collaborators) and the system (actor None) create customers; an event records it.
+    """
+    _agent_check(actor)
+    if tier not in Customer.Tier.values:
+        raise InvalidInput(f"'{tier}' is not a customer tier.")
+    identities = [(ContactIdentity.Kind.EMAIL, identity_normalize("email", e)) for e in emails]
+    identities += [(ContactIdentity.Kind.PHONE, identity_normalize("phone", p)) for p in phones]
+    values = custom_fields_validate(target="customer", values=attributes or {})
+    with transaction.atomic():
+        customer = Customer.objects.create(
+            name=" ".join(name.split())[:200], organization=organization or _organization_by_domain(identities),
+            tier=tier, attributes=values, notes=notes,
+        )  # fmt: skip
+        for i, (kind, value) in enumerate(identities):
+            _identity_insert(customer, kind, value, primary=i == 0)
+        event_record(actor=actor, entity="customer", entity_id=customer.pk, kind="customer.created",
+                     after={"name": customer.name, "identities": [v for _, v in identities]})  # fmt: skip
+    return customer
+
+
+def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Customer, bool]:
+    """The customer owning this address (following merges), or a new one: for the channels."""
+    value = identity_normalize("email", email)
+    identity = ContactIdentity.objects.select_related("customer").filter(kind="email", value=value).first()
+    if identity is not None:
+        customer = identity.customer
+        while customer.merged_into_id:
+            customer = Customer.objects.get(pk=customer.merged_into_id)
+        return customer, False
+    try:
+        with transaction.atomic():
+            return customer_create(actor=None, name=name or value.split("@")[0], emails=[value]), True
+    except Conflict:  # created at the same moment by another process
+        return customer_get_or_create_by_email(email=value, name=name)
+
+
+def customer_update(*, actor: Actor | None, customer: Customer, changes: dict[str, Any]) -> Customer:
+    """Change name, organization, tier, attributes (merged), notes, time_zone or language."""
+    _agent_check(actor)
+    allowed = {"name", "organization", "tier", "attributes", "notes", "time_zone", "language"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"Unknown customer field(s): {', '.join(sorted(unknown))}.")
+    if "tier" in changes and changes["tier"] not in Customer.Tier.values:
+        raise InvalidInput(f"'{changes['tier']}' is not a customer tier.")
+    if "attributes" in changes:
+        changes = {**changes, "attributes": custom_fields_validate(
+            target="customer", values=changes["attributes"] or {}, current=customer.attributes)}  # fmt: skip
+    with transaction.atomic():
+        before = {k: _plain(getattr(customer, k)) for k in changes}
+        for key, value in changes.items():
+            setattr(customer, key, value)
+        customer.updated_at = now()
+        customer.save()
+        after = {k: _plain(getattr(customer, k)) for k in changes}
+        if before != after:
+            event_record(actor=actor, entity="customer", entity_id=customer.pk, kind="customer.updated",
+                         before=before, after=after)  # fmt: skip
+    return customer
+
+
+def identity_add(*, actor: Actor | None, customer: Customer, kind: str, value: str) -> ContactIdentity:
+    """Give the customer another way to be reached; Conflict if another customer owns it."""
+    _agent_check(actor)
+    value = identity_normalize(kind, value)
+    with transaction.atomic():
+        identity = _identity_insert(customer, kind, value, primary=not customer.identities.exists())
+        event_record(actor=actor, entity="customer", entity_id=customer.pk, kind="customer.identity_added",
+                     after={"kind": kind, "value": value})  # fmt: skip
+    return identity
+
+
+def identity_remove(*, actor: Actor | None, identity: ContactIdentity) -> None:
+    _agent_check(actor)
+    with transaction.atomic():
+        event_record(actor=actor, entity="customer", entity_id=identity.customer_id, kind="customer.identity_removed",
+                     before={"kind": identity.kind, "value": identity.value})  # fmt: skip
+        identity.delete()
+
+
+def customer_merge(*, actor: Actor | None, source: Customer, target: Customer) -> Customer:
+    """Fold a duplicate customer into another: identities, tickets (as requester) and CCs move to
+    the target; the source keeps `merged_into` so old references still resolve. Events on both."""
+    _agent_check(actor)
+    if source.pk == target.pk:
+        raise InvalidInput("A customer cannot be merged into themself.")
+    if source.merged_into_id or target.merged_into_id:
+        raise InvalidInput("A customer that was merged already cannot take part in another merge.")
+    from helpline.tickets.models import Ticket
+
+    with transaction.atomic():
+        moved = list(source.identities.values_list("value", flat=True))
+        source.identities.update(customer=target, is_primary=False)
+        tickets = list(Ticket.objects.filter(requester=source).values_list("number", flat=True))
+        Ticket.objects.filter(requester=source).update(requester=target)
+        through = Ticket.ccs.through
+        cc_ticket_ids = list(through.objects.filter(customer_id=source.pk).values_list("ticket_id", flat=True))
+        through.objects.filter(customer_id=source.pk).delete()
+        through.objects.bulk_create([through(ticket_id=t, customer_id=target.pk) for t in cc_ticket_ids],
+                                    ignore_conflicts=True)  # fmt: skip
+        source.merged_into = target
+        source.save(update_fields=["merged_into"])
+        for who, kind in ((source, "customer.merged"), (target, "customer.merge_received")):
+            event_record(actor=actor, entity="customer", entity_id=who.pk, kind=kind,
+                         after={"source": source.pk, "target": target.pk, "identities": moved, "tickets": tickets})  # fmt: skip
+    return target
+
+
+def organization_create(*, actor: Actor | None, name: str, domains: Sequence[str] = (), tier: str = "",
+                        notes: str = "", shares_tickets: bool = False) -> Organization:  # fmt: skip
+    """Create an organization; senders from its domains join it when they are first seen."""
+    _agent_check(actor)
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput("An organization needs a name.")
+    try:
+        with transaction.atomic():
+            org = Organization.objects.create(name=name, domains=[d.strip().lower() for d in domains],
+                                              tier=tier, notes=notes, shares_tickets=shares_tickets)  # fmt: skip
+            event_record(actor=actor, entity="organization", entity_id=org.pk, kind="organization.created",
+                         after={"name": name, "domains": org.domains})  # fmt: skip
+    except IntegrityError:
+        raise Conflict(f"An organization named '{name}' exists already.") from None
+    return org
+
+
+def organization_update(*, actor: Actor | None, organization: Organization, changes: dict[str, Any]) -> Organization:
+    _agent_check(actor)
+    unknown = set(changes) - {"name", "domains", "tier", "notes", "shares_tickets"}
+    if unknown:
+        raise InvalidInput(f"Unknown organization field(s): {', '.join(sorted(unknown))}.")
+    before = {k: getattr(organization, k) for k in changes}
+    try:
+        with transaction.atomic():
+            for key, value in changes.items():
+                setattr(organization, key, value)
+            organization.save()
+            event_record(actor=actor, entity="organization", entity_id=organization.pk,
+                         kind="organization.updated", before=before, after=changes)  # fmt: skip
+    except IntegrityError:
+        raise Conflict("An organization with that name exists already.") from None
+    return organization
+
+
+def _agent_check(actor: Actor | None) -> None:
+    if actor is None:
+        return
+    if not isinstance(actor, Agent) or actor.role == Agent.Role.COLLABORATOR:
+        raise PermissionDenied("Only agents manage customers.")
+
+
+def _identity_insert(customer: Customer, kind: str, value: str, *, primary: bool) -> ContactIdentity:
+    try:
+        with transaction.atomic():
+            return ContactIdentity.objects.create(customer=customer, kind=kind, value=value, is_primary=primary)
+    except IntegrityError:
+        raise Conflict(f"{value} belongs to another customer already: merge the two customers instead.",
+                       errors=[{"field": kind, "message": "taken"}]) from None  # fmt: skip
+
+
+def _organization_by_domain(identities: list[tuple[str, str]]) -> Organization | None:
+    """The organization that lists the sender's mail domain (a text match on the JSON list)."""
+    for kind, value in identities:
+        if kind == ContactIdentity.Kind.EMAIL:
+            domain = value.split("@", 1)[1]
+            org = Organization.objects.filter(domains__icontains=f'"{domain}"').order_by("id").first()
+            if org is not None and domain in org.domains:
+                return org
+    return None
+
+
+def _plain(value: Any) -> Any:
+    return value.pk if hasattr(value, "pk") else value

@@ -1,0 +1,153 @@
+"""Reading tickets, threads, events and attachments, already scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from helpline.accounts.models import Agent
+from helpline.accounts.permissions import Actor, can_view_ticket, ticket_visibility
+from helpline.audit.models import Event
+from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
+from helpline.core.keyset import Page, keyset_page
+from helpline.customers.models import Customer
+from helpline.tickets.models import Attachment, Disposition, Message, Tag, Ticket
+
+SORTS: dict[str, tuple[str, bool, type]] = {
+    "-created_at": ("created_at", True, datetime),
+    "created_at": ("created_at", False, datetime),
+    "-updated_at": ("updated_at", True, datetime),
+    "updated_at": ("updated_at", False, datetime),
+    "-number": ("number", True, int),
+    "number": ("number", False, int),
+}
+
+
+@dataclass
+class TicketFilters:
+    status: list[str] = field(default_factory=list)
+    team: list[int] = field(default_factory=list)
+    unassigned: bool = False
+    assignee: list[int] = field(default_factory=list)
+    requester: list[int] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)
+    category: list[int] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    disposition: str = Disposition.ACTIVE
+
+
+def ticket_queryset(*, actor: Actor) -> QuerySet[Ticket]:
+    """The tickets the actor may see, with what a list row shows loaded in the same query."""
+    return (
+        Ticket.objects.filter(ticket_visibility(actor))
+        .select_related("requester", "assignee", "team", "category")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+    )
+
+
+def ticket_list(
+    *, actor: Actor, filters: TicketFilters | None = None, sort: str = "-created_at", limit: int = 25,
+    cursor: str | None = None,
+) -> Page[Ticket]:
+    """One page of tickets the actor may see, filtered and sorted, paged by keyset."""
+    filters = filters or TicketFilters()
+    if sort not in SORTS:
+        raise InvalidInput(f"Sort by one of {', '.join(SORTS)}.", errors=[{"field": "sort", "message": "invalid"}])
+    if not 1 <= limit <= 100:
+        raise InvalidInput("limit is between 1 and 100.", errors=[{"field": "limit", "message": "out of range"}])
+    if isinstance(actor, Customer) and filters.disposition != Disposition.ACTIVE:
+        raise PermissionDenied("Customers see active tickets only.")
+    tickets = ticket_queryset(actor=actor).filter(disposition=filters.disposition)
+    tickets = _filtered(tickets, filters)
+    name, descending, kind = SORTS[sort]
+    return keyset_page(tickets, field=name, descending=descending, field_type=kind, limit=limit, cursor=cursor)
+
+
+def ticket_get(*, actor: Actor, number: int) -> Ticket:
+    """One ticket by its number; NotFound (revealing nothing) when the actor may not see it."""
+    ticket = (
+        Ticket.objects.select_related("requester__organization", "assignee", "team", "category", "merged_into")
+        .prefetch_related("tags", "ccs", "followers")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None or not can_view_ticket(actor, ticket):
+        raise NotFound("No such ticket.")
+    if isinstance(actor, Customer) and ticket.disposition != Disposition.ACTIVE:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def message_list(*, actor: Actor, ticket: Ticket, limit: int = 50, cursor: str | None = None) -> Page[Message]:
+    """The thread, oldest first. Customers get customer messages and public replies only."""
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit is between 1 and 200.", errors=[{"field": "limit", "message": "out of range"}])
+    messages = Message.objects.filter(ticket=ticket).select_related("author_agent", "author_customer")
+    if not isinstance(actor, Agent):
+        messages = messages.filter(kind__in=Message.PUBLIC_KINDS)
+    messages = messages.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    if isinstance(actor, Agent):
+        messages = messages.prefetch_related(Prefetch("mentions", queryset=Agent.objects.only("id", "name")))
+    return keyset_page(messages, field="created_at", descending=False, field_type=datetime, limit=limit, cursor=cursor)
+
+
+def event_list(*, actor: Actor, ticket: Ticket, limit: int = 100, cursor: str | None = None) -> Page[Event]:
+    """The ticket's history, oldest first. Staff only: events mention internal notes."""
+    if not isinstance(actor, Agent):
+        raise PermissionDenied("The change history is for agents.")
+    if not 1 <= limit <= 500:
+        raise InvalidInput("limit is between 1 and 500.", errors=[{"field": "limit", "message": "out of range"}])
+    events = Event.objects.filter(ticket=ticket).select_related("actor_agent", "actor_customer")
+    return keyset_page(events, field="at", descending=False, field_type=datetime, limit=limit, cursor=cursor)
+
+
+def attachment_get(*, actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment the actor may download: on a message they can see, or their own upload.
+
+    Customers never get files of internal notes or system entries. NotFound otherwise.
+    """
+    attachment = Attachment.objects.select_related("blob", "message__ticket__team").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("No such attachment.")
+    message = attachment.message
+    if message is None:
+        own = (attachment.uploaded_by_agent_id == actor.pk) if isinstance(actor, Agent) else (
+            attachment.uploaded_by_customer_id == actor.pk)  # fmt: skip
+        if own:
+            return attachment
+        raise NotFound("No such attachment.")
+    if not can_view_ticket(actor, message.ticket):
+        raise NotFound("No such attachment.")
+    if not isinstance(actor, Agent) and not message.is_public:
+        raise NotFound("No such attachment.")
+    return attachment
+
+
+def _filtered(tickets: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    lookups: dict[str, Any] = {}
+    for name, column in (("status", "status"), ("team", "team_id"), ("assignee", "assignee_id"),
+                         ("requester", "requester_id"), ("priority", "priority"), ("category", "category_id"),
+                         ("channel", "channel")):  # fmt: skip
+        values = getattr(f, name)
+        if len(values) == 1:
+            lookups[column] = values[0]
+        elif values:
+            lookups[f"{column}__in"] = values
+    if f.unassigned:
+        lookups["assignee__isnull"] = True
+    for name, column in (("created_after", "created_at__gte"), ("created_before", "created_at__lt"),
+                         ("updated_after", "updated_at__gte"), ("updated_before", "updated_at__lt")):  # fmt: skip
+        if getattr(f, name) is not None:
+            lookups[column] = getattr(f, name)
+    tickets = tickets.filter(**lookups)
+    for tag in f.tag:
+        tickets = tickets.filter(tags__name=tag)
+    return tickets

@@ -1,0 +1,88 @@
+"""Pieces shared by the ticket services: locking, versioned writes, events, live updates."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db.models import F
+
+from helpline.accounts.permissions import Actor, can_view_ticket
+from helpline.audit.services import event_build
+from helpline.audit.models import Event
+from helpline.core.clock import now
+from helpline.core.errors import NotFound, StaleVersion
+from helpline.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+
+def ticket_lock(*, ticket: Ticket | int, actor: Actor | None, version: int | None = None) -> Ticket:
+    """Re-read the ticket under a row lock in the current transaction.
+
+    Raises NotFound when the actor may not see it and StaleVersion when `version` is given and the
+    ticket has moved on since the caller read it.
+    """
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    try:
+        locked = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise NotFound("No such ticket.") from None
+    if actor is not None and not can_view_ticket(actor, locked):
+        raise NotFound("No such ticket.")
+    if version is not None and locked.version != version:
+        raise StaleVersion(
+            f"Ticket #{locked.number} is at version {locked.version}, not {version}: reload and try again."
+        )
+    return locked
+
+
+def ticket_write(ticket: Ticket, fields: dict[str, Any]) -> Ticket:
+    """Write changed columns with a version check, bump the version, and update the instance."""
+    stamp = now()
+    fields = {**fields, "updated_at": stamp}
+    updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
+        **fields, version=F("version") + 1
+    )
+    if updated != 1:
+        raise StaleVersion(f"Ticket #{ticket.number} was changed by someone else: reload and try again.")
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.version += 1
+    return ticket
+
+
+def field_value(value: Any) -> Any:
+    """How a field's value is written in an event (ids for relations, ISO for datetimes)."""
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def change_events(*, actor: Actor | None, ticket: Ticket, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """One event per changed field (kind `ticket.<field>_changed`), written in one INSERT."""
+    rows = [
+        event_build(
+            actor=actor,
+            ticket=ticket,
+            kind=f"ticket.{name}_changed",
+            before={name: field_value(before[name])},
+            after={name: field_value(after[name])},
+        )
+        for name in after
+        if before.get(name) != after[name]
+    ]
+    Event.objects.bulk_create(rows)
+
+
+def publish(ticket: Ticket, kind: str, data: dict[str, Any] | None = None) -> None:
+    """Tell open agent screens about the change once the transaction commits (never raises)."""
+    try:
+        from helpline.realtime.publish import publish_ticket_event_on_commit
+    except ImportError:  # the realtime layer is optional in some deployments' tests
+        return
+    publish_ticket_event_on_commit(
+        ticket_id=ticket.pk, team_id=ticket.team_id, kind=kind, data={"number": ticket.number, **(data or {})}
+    )
