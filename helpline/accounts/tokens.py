@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from helpline.accounts.models import Agent, ApiToken
+from helpline.accounts.permissions import can_manage
 from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, PermissionDenied
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from helpline.accounts.permissions import Actor
     from helpline.customers.models import Customer
 
-TOKEN_SCHEME = "hl"
+TOKEN_SCHEME = "hl"  # noqa: S105 - the fixed first part of every token, not a secret
 PREFIX_LENGTH = 10
 # Lower-case letters and digits only: never "_" (the separator), and easy to type in `token revoke`.
 PREFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -97,8 +98,8 @@ def token_revoke(*, token: ApiToken, actor: Actor | None = None) -> ApiToken:
     _check_owner_or_admin(actor, token.agent)
     at = now()
     with transaction.atomic():
-        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=at)
-        if not changed:
+        live = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True)
+        if not live.update(revoked_at=at):
             token.refresh_from_db(fields=["revoked_at"])
             return token
         token.revoked_at = at
@@ -134,7 +135,7 @@ def _check_create(
         errors.append({"field": "expires_at", "message": "must be in the future"})
     if errors:
         raise InvalidInput("The token cannot be created.", errors=errors)
-    if customer is not None and actor is not None and not (isinstance(actor, Agent) and actor.is_admin):
+    if customer is not None and actor is not None and not can_manage(actor):
         raise PermissionDenied("Only an admin may create customer tokens.")
     _check_owner_or_admin(actor, agent)
 
@@ -142,7 +143,8 @@ def _check_create(
 def _check_owner_or_admin(actor: Actor | None, owner: Agent | None) -> None:
     if actor is None:
         return
-    if isinstance(actor, Agent) and (actor.is_admin or (owner is not None and owner.pk == actor.pk)):
+    is_owner = owner is not None and isinstance(actor, Agent) and owner.pk == actor.pk
+    if is_owner or can_manage(actor):
         return
     raise PermissionDenied("You may manage only your own tokens.")
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Max
 
 from helpline.core.clock import now
 
@@ -62,7 +63,8 @@ def check_migrations() -> Check:
     if pending:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in pending[:3])
         more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
-        return Check("migrations", False, f"{len(pending)} unapplied ({names}{more}): run helpline migrate")
+        reason = f"{len(pending)} unapplied ({names}{more}): run helpline migrate"
+        return Check("migrations", False, reason)
     _migrations_applied = True
     return Check("migrations", True, "all applied")
 
@@ -73,9 +75,7 @@ def check_worker() -> Check:
     window = timedelta(seconds=3 * settings.HELPLINE_WORKER_HEARTBEAT_SECONDS)
     at = now()
     try:
-        newest = (
-            WorkerHeartbeat.objects.order_by("-last_seen_at").values_list("last_seen_at", flat=True).first()
-        )
+        newest = WorkerHeartbeat.objects.aggregate(newest=Max("last_seen_at"))["newest"]
     except Exception as exc:
         logger.warning("readiness: cannot read worker heartbeats: %s", exc)
         return Check("worker", False, f"cannot read worker heartbeats: {type(exc).__name__}")
@@ -83,5 +83,6 @@ def check_worker() -> Check:
         return Check("worker", False, "no job worker has ever reported")
     age = max(0, int((at - newest).total_seconds()))
     if at - newest > window:
-        return Check("worker", False, f"newest heartbeat is {age} s old (limit {int(window.total_seconds())} s)")
+        limit = int(window.total_seconds())
+        return Check("worker", False, f"newest heartbeat is {age} s old (limit {limit} s)")
     return Check("worker", True, f"newest heartbeat is {age} s old")

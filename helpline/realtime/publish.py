@@ -16,7 +16,9 @@ from helpline.realtime.consumers import TICKETS_GROUP
 logger = logging.getLogger(__name__)
 
 
-def publish_ticket_event_on_commit(*, ticket_id: int, team_id: int | None, kind: str, data: dict[str, Any]) -> None:
+def publish_ticket_event_on_commit(
+    *, ticket_id: int, team_id: int | None, kind: str, data: dict[str, Any]
+) -> None:
     """After the caller's transaction commits, send a `ticket.event` to every connected agent.
 
     Nothing is sent when the transaction rolls back. `data` must be JSON-serializable (dates and
@@ -24,7 +26,13 @@ def publish_ticket_event_on_commit(*, ticket_id: int, team_id: int | None, kind:
     of private teams for non-members. Never raises into the caller: a failing channel layer is
     logged and the change stands (agents see it on their next page load).
     """
-    message = {"type": "ticket.event", "ticket_id": ticket_id, "team_id": team_id, "kind": kind, "data": data}
+    message = {
+        "type": "ticket.event",
+        "ticket_id": ticket_id,
+        "team_id": team_id,
+        "kind": kind,
+        "data": data,
+    }
     transaction.on_commit(lambda: _send(message))
 
 
@@ -37,6 +45,5 @@ def _send(message: dict[str, Any]) -> None:
             return
         async_to_sync(layer.group_send)(TICKETS_GROUP, payload)
     except Exception:
-        logger.warning(
-            "could not publish %s for ticket %s", message["kind"], message["ticket_id"], exc_info=True
-        )
+        kind, ticket_id = message["kind"], message["ticket_id"]
+        logger.warning("could not publish %s for ticket %s", kind, ticket_id, exc_info=True)

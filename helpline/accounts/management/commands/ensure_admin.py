@@ -10,9 +10,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from helpline.accounts.models import Agent
+from helpline.accounts.services import agent_create
+from helpline.core.errors import Conflict
 from helpline.settings import env
 
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             # Always printed, whatever the verbosity: it is the only way to learn the password.
             self.stdout.write(_banner(email, password))
         else:
-            self.stdout.write(f"Created the admin agent {email} (password from HELPLINE_ADMIN_PASSWORD).")
+            self.stdout.write(f"Created the admin agent {email} (HELPLINE_ADMIN_PASSWORD).")
 
 
 def _any_admin() -> Agent | None:
@@ -62,7 +64,8 @@ def _check(email: str, password: str) -> None:
         try:
             validate_password(password)
         except ValidationError as exc:
-            raise CommandError(f"HELPLINE_ADMIN_PASSWORD is too weak: {' '.join(exc.messages)}") from exc
+            problems = " ".join(exc.messages)
+            raise CommandError(f"HELPLINE_ADMIN_PASSWORD is too weak: {problems}") from exc
     if Agent.objects.filter(email=email).exists():
         raise CommandError(
             f"There is no admin yet, but the agent {email} exists and is not an admin. "
@@ -73,11 +76,16 @@ def _check(email: str, password: str) -> None:
 def _create_admin(email: str, password: str) -> Agent | None:
     try:
         with transaction.atomic():
-            return Agent.objects.create_superuser(email, password, name="Admin")
-    except IntegrityError:
+            agent = agent_create(
+                actor=None, email=email, name="Admin", role=Agent.Role.ADMIN, password=password
+            )
+            Agent.objects.filter(pk=agent.pk).update(is_staff=True, is_superuser=True)
+    except Conflict:
         if _any_admin() is not None:
             return None
         raise
+    agent.refresh_from_db()
+    return agent
 
 
 def _banner(email: str, password: str) -> str:

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Create, list and revoke API tokens of agents. A new token is printed once, never again."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{create,list,revoke}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser("create", help="Create a token and print it (once).")
         create.add_argument("--email", required=True, help="The agent who owns the token.")
         create.add_argument("--name", default="cli", help="What the token is for (default: cli).")
@@ -49,18 +49,24 @@ class Command(BaseCommand):
         token, plain = token_create(agent=agent, name=name, expires_at=expires_at)
         self.stdout.write(plain)
         self.stderr.write(
-            f"Token {token.prefix} for {agent.email} created. It is shown only now: store it safely."
+            f"Token {token.prefix} for {agent.email} created; it is shown only now: keep it safe."
         )
 
     def _list(self, email: str) -> None:
         agent = _agent(email)
         tokens = ApiToken.objects.filter(agent=agent).order_by("created_at", "id")
-        self.stdout.write(f"{'PREFIX':<12} {'STATUS':<8} {'CREATED':<17} {'LAST USED':<17} {'EXPIRES':<17} NAME")
+        self.stdout.write(_row("PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES", "NAME"))
         at = now()
         for token in tokens:
             self.stdout.write(
-                f"{token.prefix:<12} {_status(token, at):<8} {_when(token.created_at):<17} "
-                f"{_when(token.last_used_at):<17} {_when(token.expires_at):<17} {token.name}"
+                _row(
+                    token.prefix,
+                    _status(token, at),
+                    _when(token.created_at),
+                    _when(token.last_used_at),
+                    _when(token.expires_at),
+                    token.name,
+                )
             )
 
     def _revoke(self, prefix: str) -> None:
@@ -69,7 +75,8 @@ class Command(BaseCommand):
             raise CommandError(f"No token has the prefix {prefix!r}.")
         was_revoked = token.revoked_at is not None
         token_revoke(token=token)
-        self.stdout.write(f"Token {token.prefix} {'was already' if was_revoked else 'is now'} revoked.")
+        state = "was already" if was_revoked else "is now"
+        self.stdout.write(f"Token {token.prefix} {state} revoked.")
 
 
 def _agent(email: str) -> Agent:
@@ -77,6 +84,10 @@ def _agent(email: str) -> Agent:
     if agent is None:
         raise CommandError(f"No agent has the email {email!r}.")
     return agent
+
+
+def _row(prefix: str, status: str, created: str, used: str, expires: str, name: str) -> str:
+    return f"{prefix:<12} {status:<8} {created:<17} {used:<17} {expires:<17} {name}"
 
 
 def _status(token: ApiToken, at: datetime) -> str:
