@@ -138,9 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -206,15 +204,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("HELPLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env("HELPLINE_SMTP_HOST", "127.0.0.1")
-EMAIL_PORT = env_int("HELPLINE_SMTP_PORT", 25)
-EMAIL_HOST_USER = env("HELPLINE_SMTP_USER")
-EMAIL_HOST_PASSWORD = env("HELPLINE_SMTP_PASSWORD")
-EMAIL_USE_TLS = env_bool("HELPLINE_SMTP_STARTTLS")
-EMAIL_USE_SSL = env_bool("HELPLINE_SMTP_TLS")
-EMAIL_TIMEOUT = 30
+MAILERS = {
+    "default": {
+        "BACKEND": env("HELPLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env("HELPLINE_SMTP_HOST", "127.0.0.1"),
+            "port": env_int("HELPLINE_SMTP_PORT", 25),
+            "username": env("HELPLINE_SMTP_USER") or None,
+            "password": env("HELPLINE_SMTP_PASSWORD") or None,
+            "use_tls": env_bool("HELPLINE_SMTP_STARTTLS"),
+            "use_ssl": env_bool("HELPLINE_SMTP_TLS"),
+            "timeout": 30,
+        },
+    }
+}
+if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = env("HELPLINE_FROM_EMAIL", "Helpline <helpline@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Helpline -------------------------------------------------------------------------------
 HELPLINE_TICKET_NUMBER_START = env_int("HELPLINE_TICKET_NUMBER_START", 1000)

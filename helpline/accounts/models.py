@@ -90,6 +90,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "agent"], name="membership_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.agent_id} in {self.team_id}{' (lead)' if self.is_lead else ''}"
+
 
 class ApiToken(models.Model):
     """A Bearer token for the REST API. Only a hash of the secret is stored."""
@@ -109,8 +112,10 @@ class ApiToken(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(agent__isnull=False, customer__isnull=True)
-                           | models.Q(agent__isnull=True, customer__isnull=False)),
+                condition=(
+                    models.Q(agent__isnull=False, customer__isnull=True)
+                    | models.Q(agent__isnull=True, customer__isnull=False)
+                ),
                 name="api_token_one_owner",
             )
         ]

@@ -17,8 +17,15 @@ SELF_SERVICE = {"name", "availability", "time_zone"}
 AGENT_FIELDS = {"name", "role", "availability", "capacity", "skills", "time_zone", "is_active"}
 
 
-def agent_create(*, actor: Actor | None, email: str, name: str, role: str = Agent.Role.AGENT,
-                 password: str | None = None, capacity: int = 10) -> Agent:  # fmt: skip
+def agent_create(
+    *,
+    actor: Actor | None,
+    email: str,
+    name: str,
+    role: str = Agent.Role.AGENT,
+    password: str | None = None,
+    capacity: int = 10,
+) -> Agent:
     """Add an agent (admins only). Without a password the agent cannot sign in until one is set."""
     _admin_check(actor)
     if role not in Agent.Role.values:
@@ -28,10 +35,21 @@ def agent_create(*, actor: Actor | None, email: str, name: str, role: str = Agen
         raise InvalidInput(f"'{email}' is not an e-mail address.")
     try:
         with transaction.atomic():
-            agent = Agent.objects.create_user(email, password, name=name.strip() or email, role=role,
-                                              capacity=capacity, is_staff=role == Agent.Role.ADMIN)  # fmt: skip
-            event_record(actor=actor, entity="agent", entity_id=agent.pk, kind="agent.created",
-                         after={"email": email, "role": role})  # fmt: skip
+            agent = Agent.objects.create_user(
+                email,
+                password,
+                name=name.strip() or email,
+                role=role,
+                capacity=capacity,
+                is_staff=role == Agent.Role.ADMIN,
+            )
+            event_record(
+                actor=actor,
+                entity="agent",
+                entity_id=agent.pk,
+                kind="agent.created",
+                after={"email": email, "role": role},
+            )
     except IntegrityError:
         raise Conflict(f"An agent with the address {email} exists already.") from None
     return agent
@@ -63,8 +81,9 @@ def agent_update(*, actor: Actor | None, agent: Agent, changes: dict[str, Any]) 
             agent.is_staff = agent.role == Agent.Role.ADMIN or agent.is_superuser
         agent.save()
         if before != changes:
-            event_record(actor=actor, entity="agent", entity_id=agent.pk, kind="agent.updated",
-                         before=before, after=changes)  # fmt: skip
+            event_record(
+                actor=actor, entity="agent", entity_id=agent.pk, kind="agent.updated", before=before, after=changes
+            )
     return agent
 
 
@@ -77,8 +96,13 @@ def team_create(*, actor: Actor | None, name: str, description: str = "", is_pri
     try:
         with transaction.atomic():
             team = Team.objects.create(name=name, description=description, is_private=is_private)
-            event_record(actor=actor, entity="team", entity_id=team.pk, kind="team.created",
-                         after={"name": name, "is_private": is_private})  # fmt: skip
+            event_record(
+                actor=actor,
+                entity="team",
+                entity_id=team.pk,
+                kind="team.created",
+                after={"name": name, "is_private": is_private},
+            )
     except IntegrityError:
         raise Conflict(f"A team named '{name}' exists already.") from None
     return team
@@ -95,7 +119,9 @@ def team_update(*, actor: Actor | None, team: Team, changes: dict[str, Any]) -> 
             for key, value in changes.items():
                 setattr(team, key, value)
             team.save()
-            event_record(actor=actor, entity="team", entity_id=team.pk, kind="team.updated", before=before, after=changes)
+            event_record(
+                actor=actor, entity="team", entity_id=team.pk, kind="team.updated", before=before, after=changes
+            )
     except IntegrityError:
         raise Conflict("A team with that name exists already.") from None
     return team
@@ -104,8 +130,11 @@ def team_update(*, actor: Actor | None, team: Team, changes: dict[str, Any]) -> 
 def team_member_set(*, actor: Actor | None, team: Team, agent: Agent, member: bool, is_lead: bool = False) -> None:
     """Add (or update) or remove a member. Admins, and supervisors who lead the team."""
     if actor is not None and not can_manage(actor):
-        leads = isinstance(actor, Agent) and actor.role == Agent.Role.SUPERVISOR and Membership.objects.filter(
-            team=team, agent=actor, is_lead=True).exists()  # fmt: skip
+        leads = (
+            isinstance(actor, Agent)
+            and actor.role == Agent.Role.SUPERVISOR
+            and Membership.objects.filter(team=team, agent=actor, is_lead=True).exists()
+        )
         if not leads:
             raise PermissionDenied("Only admins and the team's leads change its members.")
     with transaction.atomic():
@@ -115,8 +144,9 @@ def team_member_set(*, actor: Actor | None, team: Team, agent: Agent, member: bo
         else:
             Membership.objects.filter(team=team, agent=agent).delete()
             kind = "team.member_removed"
-        event_record(actor=actor, entity="team", entity_id=team.pk, kind=kind,
-                     after={"agent": agent.pk, "is_lead": is_lead})  # fmt: skip
+        event_record(
+            actor=actor, entity="team", entity_id=team.pk, kind=kind, after={"agent": agent.pk, "is_lead": is_lead}
+        )
 
 
 def _admin_check(actor: Actor | None) -> None:

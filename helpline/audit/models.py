@@ -24,9 +24,7 @@ class Event(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True, help_text="'system', a job's name…")
-    message = models.ForeignKey(
-        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    message = models.ForeignKey("tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=now)

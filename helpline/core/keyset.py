@@ -6,17 +6,15 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
 from helpline.core.errors import InvalidInput
 
-M = TypeVar("M", bound=Model)
-
 
 @dataclass
-class Page(Generic[M]):
+class Page[M: Model]:
     items: list[M]
     next_cursor: str | None
 
@@ -41,12 +39,15 @@ def cursor_decode(cursor: str, kinds: list[type]) -> list[Any]:
                 values.append(kind(value))
         return values
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise InvalidInput("The cursor is not valid: start again from the first page.",
-                           errors=[{"field": "cursor", "message": "invalid"}]) from None  # fmt: skip
+        raise InvalidInput(
+            "The cursor is not valid: start again from the first page.",
+            errors=[{"field": "cursor", "message": "invalid"}],
+        ) from None
 
 
-def keyset_page(queryset: QuerySet[M], *, field: str, descending: bool, field_type: type, limit: int,
-                cursor: str | None) -> Page[M]:  # fmt: skip
+def keyset_page[M: Model](
+    queryset: QuerySet[M], *, field: str, descending: bool, field_type: type, limit: int, cursor: str | None
+) -> Page[M]:
     """One page of `queryset` ordered by (`field`, id), both in the same direction.
 
     `field` must not be NULL for the rows being paged.

@@ -18,5 +18,6 @@ def sequence_next(name: str, *, start: int) -> int:
         NumberSequence.objects.get_or_create(name=name, defaults={"value": start - 1})
         cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])  # noqa: S608
         row = cursor.fetchone()
-        assert row is not None
+        if row is None:  # pragma: no cover - the row was created just above
+            raise RuntimeError(f"sequence {name} is missing")
         return int(row[0])

@@ -10,9 +10,7 @@ class Organization(models.Model):
     domains = models.JSONField(default=list, blank=True, help_text="Mail domains whose senders belong here.")
     tier = models.CharField(max_length=32, blank=True)
     notes = models.TextField(blank=True)
-    shares_tickets = models.BooleanField(
-        default=False, help_text="Members see each other's tickets in the portal."
-    )
+    shares_tickets = models.BooleanField(default=False, help_text="Members see each other's tickets in the portal.")
     created_at = models.DateTimeField(default=now)
 
     class Meta:

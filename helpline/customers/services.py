@@ -26,7 +26,9 @@ def identity_normalize(kind: str, value: str) -> str:
     if kind == ContactIdentity.Kind.EMAIL:
         value = value.lower()
         if not _EMAIL.match(value) or len(value) > 320:
-            raise InvalidInput(f"'{value}' is not an e-mail address.", errors=[{"field": "email", "message": "invalid"}])
+            raise InvalidInput(
+                f"'{value}' is not an e-mail address.", errors=[{"field": "email", "message": "invalid"}]
+            )
     elif kind == ContactIdentity.Kind.PHONE:
         value = re.sub(r"[\s().-]", "", value)
         if not _PHONE.match(value):
@@ -62,13 +64,21 @@ def customer_create(
     values = custom_fields_validate(target="customer", values=attributes or {})
     with transaction.atomic():
         customer = Customer.objects.create(
-            name=" ".join(name.split())[:200], organization=organization or _organization_by_domain(identities),
-            tier=tier, attributes=values, notes=notes,
-        )  # fmt: skip
+            name=" ".join(name.split())[:200],
+            organization=organization or _organization_by_domain(identities),
+            tier=tier,
+            attributes=values,
+            notes=notes,
+        )
         for i, (kind, value) in enumerate(identities):
             _identity_insert(customer, kind, value, primary=i == 0)
-        event_record(actor=actor, entity="customer", entity_id=customer.pk, kind="customer.created",
-                     after={"name": customer.name, "identities": [v for _, v in identities]})  # fmt: skip
+        event_record(
+            actor=actor,
+            entity="customer",
+            entity_id=customer.pk,
+            kind="customer.created",
+            after={"name": customer.name, "identities": [v for _, v in identities]},
+        )
     return customer
 
 
@@ -98,8 +108,12 @@ def customer_update(*, actor: Actor | None, customer: Customer, changes: dict[st
     if "tier" in changes and changes["tier"] not in Customer.Tier.values:
         raise InvalidInput(f"'{changes['tier']}' is not a customer tier.")
     if "attributes" in changes:
-        changes = {**changes, "attributes": custom_fields_validate(
-            target="customer", values=changes["attributes"] or {}, current=customer.attributes)}  # fmt: skip
+        changes = {
+            **changes,
+            "attributes": custom_fields_validate(
+                target="customer", values=changes["attributes"] or {}, current=customer.attributes
+            ),
+        }
     with transaction.atomic():
         before = {k: _plain(getattr(customer, k)) for k in changes}
         for key, value in changes.items():
@@ -108,8 +122,14 @@ def customer_update(*, actor: Actor | None, customer: Customer, changes: dict[st
         customer.save()
         after = {k: _plain(getattr(customer, k)) for k in changes}
         if before != after:
-            event_record(actor=actor, entity="customer", entity_id=customer.pk, kind="customer.updated",
-                         before=before, after=after)  # fmt: skip
+            event_record(
+                actor=actor,
+                entity="customer",
+                entity_id=customer.pk,
+                kind="customer.updated",
+                before=before,
+                after=after,
+            )
     return customer
 
 
@@ -119,16 +139,26 @@ def identity_add(*, actor: Actor | None, customer: Customer, kind: str, value: s
     value = identity_normalize(kind, value)
     with transaction.atomic():
         identity = _identity_insert(customer, kind, value, primary=not customer.identities.exists())
-        event_record(actor=actor, entity="customer", entity_id=customer.pk, kind="customer.identity_added",
-                     after={"kind": kind, "value": value})  # fmt: skip
+        event_record(
+            actor=actor,
+            entity="customer",
+            entity_id=customer.pk,
+            kind="customer.identity_added",
+            after={"kind": kind, "value": value},
+        )
     return identity
 
 
 def identity_remove(*, actor: Actor | None, identity: ContactIdentity) -> None:
     _agent_check(actor)
     with transaction.atomic():
-        event_record(actor=actor, entity="customer", entity_id=identity.customer_id, kind="customer.identity_removed",
-                     before={"kind": identity.kind, "value": identity.value})  # fmt: skip
+        event_record(
+            actor=actor,
+            entity="customer",
+            entity_id=identity.customer_id,
+            kind="customer.identity_removed",
+            before={"kind": identity.kind, "value": identity.value},
+        )
         identity.delete()
 
 
@@ -150,18 +180,31 @@ def customer_merge(*, actor: Actor | None, source: Customer, target: Customer) -
         through = Ticket.ccs.through
         cc_ticket_ids = list(through.objects.filter(customer_id=source.pk).values_list("ticket_id", flat=True))
         through.objects.filter(customer_id=source.pk).delete()
-        through.objects.bulk_create([through(ticket_id=t, customer_id=target.pk) for t in cc_ticket_ids],
-                                    ignore_conflicts=True)  # fmt: skip
+        through.objects.bulk_create(
+            [through(ticket_id=t, customer_id=target.pk) for t in cc_ticket_ids], ignore_conflicts=True
+        )
         source.merged_into = target
         source.save(update_fields=["merged_into"])
         for who, kind in ((source, "customer.merged"), (target, "customer.merge_received")):
-            event_record(actor=actor, entity="customer", entity_id=who.pk, kind=kind,
-                         after={"source": source.pk, "target": target.pk, "identities": moved, "tickets": tickets})  # fmt: skip
+            event_record(
+                actor=actor,
+                entity="customer",
+                entity_id=who.pk,
+                kind=kind,
+                after={"source": source.pk, "target": target.pk, "identities": moved, "tickets": tickets},
+            )
     return target
 
 
-def organization_create(*, actor: Actor | None, name: str, domains: Sequence[str] = (), tier: str = "",
-                        notes: str = "", shares_tickets: bool = False) -> Organization:  # fmt: skip
+def organization_create(
+    *,
+    actor: Actor | None,
+    name: str,
+    domains: Sequence[str] = (),
+    tier: str = "",
+    notes: str = "",
+    shares_tickets: bool = False,
+) -> Organization:
     """Create an organization; senders from its domains join it when they are first seen."""
     _agent_check(actor)
     name = " ".join((name or "").split())
@@ -169,10 +212,20 @@ def organization_create(*, actor: Actor | None, name: str, domains: Sequence[str
         raise InvalidInput("An organization needs a name.")
     try:
         with transaction.atomic():
-            org = Organization.objects.create(name=name, domains=[d.strip().lower() for d in domains],
-                                              tier=tier, notes=notes, shares_tickets=shares_tickets)  # fmt: skip
-            event_record(actor=actor, entity="organization", entity_id=org.pk, kind="organization.created",
-                         after={"name": name, "domains": org.domains})  # fmt: skip
+            org = Organization.objects.create(
+                name=name,
+                domains=[d.strip().lower() for d in domains],
+                tier=tier,
+                notes=notes,
+                shares_tickets=shares_tickets,
+            )
+            event_record(
+                actor=actor,
+                entity="organization",
+                entity_id=org.pk,
+                kind="organization.created",
+                after={"name": name, "domains": org.domains},
+            )
     except IntegrityError:
         raise Conflict(f"An organization named '{name}' exists already.") from None
     return org
@@ -189,8 +242,14 @@ def organization_update(*, actor: Actor | None, organization: Organization, chan
             for key, value in changes.items():
                 setattr(organization, key, value)
             organization.save()
-            event_record(actor=actor, entity="organization", entity_id=organization.pk,
-                         kind="organization.updated", before=before, after=changes)  # fmt: skip
+            event_record(
+                actor=actor,
+                entity="organization",
+                entity_id=organization.pk,
+                kind="organization.updated",
+                before=before,
+                after=changes,
+            )
     except IntegrityError:
         raise Conflict("An organization with that name exists already.") from None
     return organization
@@ -208,8 +267,10 @@ def _identity_insert(customer: Customer, kind: str, value: str, *, primary: bool
         with transaction.atomic():
             return ContactIdentity.objects.create(customer=customer, kind=kind, value=value, is_primary=primary)
     except IntegrityError:
-        raise Conflict(f"{value} belongs to another customer already: merge the two customers instead.",
-                       errors=[{"field": kind, "message": "taken"}]) from None  # fmt: skip
+        raise Conflict(
+            f"{value} belongs to another customer already: merge the two customers instead.",
+            errors=[{"field": kind, "message": "taken"}],
+        ) from None
 
 
 def _organization_by_domain(identities: list[tuple[str, str]]) -> Organization | None:

@@ -81,8 +81,12 @@ class Ticket(models.Model):
     )
     custom_fields = models.JSONField(default=dict, blank=True)
     disposition = models.CharField(max_length=16, choices=Disposition.choices, default=Disposition.ACTIVE)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
-    follow_up_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
     # Optimistic concurrency: every write bumps it; a write that names an older version is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -101,8 +105,12 @@ class Ticket(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["disposition", "team", "status", "-created_at", "-id"], name="ticket_team_status_created"),
-            models.Index(fields=["disposition", "team", "status", "-updated_at", "-id"], name="ticket_team_status_updated"),
+            models.Index(
+                fields=["disposition", "team", "status", "-created_at", "-id"], name="ticket_team_status_created"
+            ),
+            models.Index(
+                fields=["disposition", "team", "status", "-updated_at", "-id"], name="ticket_team_status_updated"
+            ),
             models.Index(fields=["disposition", "status", "-created_at", "-id"], name="ticket_status_created"),
             models.Index(fields=["disposition", "status", "-updated_at", "-id"], name="ticket_status_updated"),
             models.Index(fields=["disposition", "-created_at", "-id"], name="ticket_created"),
@@ -132,7 +140,9 @@ class Message(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    author_agent = models.ForeignKey("accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -181,7 +191,9 @@ class Attachment(models.Model):
     size = models.BigIntegerField()
     content_id = models.CharField(max_length=255, blank=True, help_text="For inline images (cid:).")
     is_inline = models.BooleanField(default=False)
-    uploaded_by_agent = models.ForeignKey("accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_by_customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

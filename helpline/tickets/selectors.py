@@ -54,7 +54,11 @@ def ticket_queryset(*, actor: Actor) -> QuerySet[Ticket]:
 
 
 def ticket_list(
-    *, actor: Actor, filters: TicketFilters | None = None, sort: str = "-created_at", limit: int = 25,
+    *,
+    actor: Actor,
+    filters: TicketFilters | None = None,
+    sort: str = "-created_at",
+    limit: int = 25,
     cursor: str | None = None,
 ) -> Page[Ticket]:
     """One page of tickets the actor may see, filtered and sorted, paged by keyset."""
@@ -119,8 +123,11 @@ def attachment_get(*, actor: Actor, attachment_id: int) -> Attachment:
         raise NotFound("No such attachment.")
     message = attachment.message
     if message is None:
-        own = (attachment.uploaded_by_agent_id == actor.pk) if isinstance(actor, Agent) else (
-            attachment.uploaded_by_customer_id == actor.pk)  # fmt: skip
+        own = (
+            (attachment.uploaded_by_agent_id == actor.pk)
+            if isinstance(actor, Agent)
+            else (attachment.uploaded_by_customer_id == actor.pk)
+        )
         if own:
             return attachment
         raise NotFound("No such attachment.")
@@ -133,9 +140,15 @@ def attachment_get(*, actor: Actor, attachment_id: int) -> Attachment:
 
 def _filtered(tickets: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
     lookups: dict[str, Any] = {}
-    for name, column in (("status", "status"), ("team", "team_id"), ("assignee", "assignee_id"),
-                         ("requester", "requester_id"), ("priority", "priority"), ("category", "category_id"),
-                         ("channel", "channel")):  # fmt: skip
+    for name, column in (
+        ("status", "status"),
+        ("team", "team_id"),
+        ("assignee", "assignee_id"),
+        ("requester", "requester_id"),
+        ("priority", "priority"),
+        ("category", "category_id"),
+        ("channel", "channel"),
+    ):
         values = getattr(f, name)
         if len(values) == 1:
             lookups[column] = values[0]
@@ -143,8 +156,12 @@ def _filtered(tickets: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
             lookups[f"{column}__in"] = values
     if f.unassigned:
         lookups["assignee__isnull"] = True
-    for name, column in (("created_after", "created_at__gte"), ("created_before", "created_at__lt"),
-                         ("updated_after", "updated_at__gte"), ("updated_before", "updated_at__lt")):  # fmt: skip
+    for name, column in (
+        ("created_after", "created_at__gte"),
+        ("created_before", "created_at__lt"),
+        ("updated_after", "updated_at__gte"),
+        ("updated_before", "updated_at__lt"),
+    ):
         if getattr(f, name) is not None:
             lookups[column] = getattr(f, name)
     tickets = tickets.filter(**lookups)

@@ -24,8 +24,25 @@ from helpline.tickets.services.tickets import (
 )
 
 __all__ = [
-    "attachment_upload", "attachments_bind", "category_create", "category_update", "customer_message_add",
-    "filename_clean", "note_add", "reply_add", "system_entry_add", "tag_create", "tags_ensure",
-    "ticket_assign", "ticket_create", "ticket_disposition_set", "ticket_merge", "ticket_purge",
-    "ticket_restore", "ticket_spam", "ticket_trash", "ticket_update", "tickets_close_solved",
-]  # fmt: skip
+    "attachment_upload",
+    "attachments_bind",
+    "category_create",
+    "category_update",
+    "customer_message_add",
+    "filename_clean",
+    "note_add",
+    "reply_add",
+    "system_entry_add",
+    "tag_create",
+    "tags_ensure",
+    "ticket_assign",
+    "ticket_create",
+    "ticket_disposition_set",
+    "ticket_merge",
+    "ticket_purge",
+    "ticket_restore",
+    "ticket_spam",
+    "ticket_trash",
+    "ticket_update",
+    "tickets_close_solved",
+]

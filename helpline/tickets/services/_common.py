@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import F
 
 from helpline.accounts.permissions import Actor, can_view_ticket
-from helpline.audit.services import event_build
 from helpline.audit.models import Event
+from helpline.audit.services import event_build
 from helpline.core.clock import now
 from helpline.core.errors import NotFound, StaleVersion
 from helpline.tickets.models import Ticket
@@ -41,9 +41,7 @@ def ticket_write(ticket: Ticket, fields: dict[str, Any]) -> Ticket:
     """Write changed columns with a version check, bump the version, and update the instance."""
     stamp = now()
     fields = {**fields, "updated_at": stamp}
-    updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
-        **fields, version=F("version") + 1
-    )
+    updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(**fields, version=F("version") + 1)
     if updated != 1:
         raise StaleVersion(f"Ticket #{ticket.number} was changed by someone else: reload and try again.")
     for name, value in fields.items():

@@ -42,8 +42,10 @@ def attachment_upload(
     name = filename_clean(filename)
     extension = os.path.splitext(name)[1].lower()
     if extension in FORBIDDEN_EXTENSIONS:
-        raise InvalidInput(f"Files of type {extension} are not accepted, because they can run programs.",
-                           errors=[{"field": "file", "message": "forbidden file type"}])  # fmt: skip
+        raise InvalidInput(
+            f"Files of type {extension} are not accepted, because they can run programs.",
+            errors=[{"field": "file", "message": "forbidden file type"}],
+        )
     limit = settings.HELPLINE_MAX_ATTACHMENT_BYTES
     digest, size = _hash(content, limit)
     blob = _blob_for(content, digest, size)

@@ -55,9 +55,15 @@ def reply_add(
             transition_check(locked.status, target)
         stamp = now()
         message = Message.objects.create(
-            ticket=locked, kind=Message.Kind.REPLY, author_agent=actor, channel=channel or locked.channel,
-            body_text=body_text, body_html=body_html, metadata=metadata or {}, created_at=stamp,
-        )  # fmt: skip
+            ticket=locked,
+            kind=Message.Kind.REPLY,
+            author_agent=actor,
+            channel=channel or locked.channel,
+            body_text=body_text,
+            body_html=body_html,
+            metadata=metadata or {},
+            created_at=stamp,
+        )
         attachments_bind(actor=actor, message=message, attachment_ids=attachment_ids)
         columns: dict[str, Any] = {"last_agent_reply_at": stamp, "next_response_due_at": None}
         if locked.first_response_at is None:
@@ -66,8 +72,7 @@ def reply_add(
         if target != locked.status:
             columns.update(_status_columns(locked, target, stamp))
         ticket_write(locked, columns)
-        event_record(actor=actor, ticket=locked, kind="message.added", message=message,
-                     after={"kind": message.kind})  # fmt: skip
+        event_record(actor=actor, ticket=locked, kind="message.added", message=message, after={"kind": message.kind})
         change_events(actor=actor, ticket=locked, before=before, after={"status": target})
         _reply_delivery_enqueue(locked, message)
         publish(locked, "message.added", {"message_id": message.pk, "kind": message.kind})
@@ -102,20 +107,37 @@ def note_add(
         if blind:
             raise InvalidInput(f"These agents cannot see this ticket: {', '.join(blind)}.")
         message = Message.objects.create(
-            ticket=locked, kind=Message.Kind.NOTE, author_agent=actor, channel=locked.channel,
-            body_text=body_text, body_html=body_html,
-        )  # fmt: skip
+            ticket=locked,
+            kind=Message.Kind.NOTE,
+            author_agent=actor,
+            channel=locked.channel,
+            body_text=body_text,
+            body_html=body_html,
+        )
         if mentioned:
             message.mentions.set(mentioned)
         attachments_bind(actor=actor, message=message, attachment_ids=attachment_ids)
         ticket_write(locked, {})
-        event_record(actor=actor, ticket=locked, kind="message.added", message=message,
-                     after={"kind": message.kind, "mentions": [a.pk for a in mentioned]})  # fmt: skip
+        event_record(
+            actor=actor,
+            ticket=locked,
+            kind="message.added",
+            message=message,
+            after={"kind": message.kind, "mentions": [a.pk for a in mentioned]},
+        )
         for agent in mentioned:
             if agent != actor:
-                outbox_enqueue(kind="notification", ticket=locked, message=message,
-                               payload={"agent_id": agent.pk, "event": "note.mentioned", "number": locked.number,
-                                        "subject": locked.subject})  # fmt: skip
+                outbox_enqueue(
+                    kind="notification",
+                    ticket=locked,
+                    message=message,
+                    payload={
+                        "agent_id": agent.pk,
+                        "event": "note.mentioned",
+                        "number": locked.number,
+                        "subject": locked.subject,
+                    },
+                )
         publish(locked, "message.added", {"message_id": message.pk, "kind": message.kind})
     return message
 
@@ -156,18 +178,37 @@ def customer_message_add(
         stamp = now()
         if reopen and _needs_follow_up(locked, stamp):
             follow_up = ticket_create(
-                actor=actor, requester=author, subject=locked.subject, channel=channel, body_text=body_text,
-                body_html=body_html, team=locked.team, category=locked.category, priority=locked.priority,
-                attachment_ids=attachment_ids, message_id=message_id, in_reply_to=in_reply_to,
-                references=references, message_metadata=metadata, follow_up_of=locked,
-            )  # fmt: skip
+                actor=actor,
+                requester=author,
+                subject=locked.subject,
+                channel=channel,
+                body_text=body_text,
+                body_html=body_html,
+                team=locked.team,
+                category=locked.category,
+                priority=locked.priority,
+                attachment_ids=attachment_ids,
+                message_id=message_id,
+                in_reply_to=in_reply_to,
+                references=references,
+                message_metadata=metadata,
+                follow_up_of=locked,
+            )
             event_record(actor=actor, ticket=locked, kind="ticket.followed_up", after={"follow_up": follow_up.number})
             return follow_up.messages.get()
         message = Message.objects.create(
-            ticket=locked, kind=Message.Kind.CUSTOMER, author_customer=author, channel=channel,
-            body_text=body_text, body_html=body_html, message_id=message_id, in_reply_to=in_reply_to,
-            references=references, metadata=metadata or {}, created_at=stamp,
-        )  # fmt: skip
+            ticket=locked,
+            kind=Message.Kind.CUSTOMER,
+            author_customer=author,
+            channel=channel,
+            body_text=body_text,
+            body_html=body_html,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+            metadata=metadata or {},
+            created_at=stamp,
+        )
         attachments_bind(actor=actor, message=message, attachment_ids=attachment_ids)
         columns: dict[str, Any] = {"last_customer_message_at": stamp}
         before = {"status": locked.status}
@@ -176,16 +217,23 @@ def customer_message_add(
             target = Status.OPEN
             columns.update(_status_columns(locked, target, stamp))
         ticket_write(locked, columns)
-        event_record(actor=actor, ticket=locked, kind="message.added", message=message,
-                     after={"kind": message.kind})  # fmt: skip
+        event_record(actor=actor, ticket=locked, kind="message.added", message=message, after={"kind": message.kind})
         if target != before["status"]:
             change_events(actor=actor, ticket=locked, before=before, after={"status": target})
             if before["status"] == Status.SOLVED:
                 event_record(actor=actor, ticket=locked, kind="ticket.reopened", message=message)
         if locked.assignee_id:
-            outbox_enqueue(kind="notification", ticket=locked, message=message,
-                           payload={"agent_id": locked.assignee_id, "event": "ticket.customer_replied",
-                                    "number": locked.number, "subject": locked.subject})  # fmt: skip
+            outbox_enqueue(
+                kind="notification",
+                ticket=locked,
+                message=message,
+                payload={
+                    "agent_id": locked.assignee_id,
+                    "event": "ticket.customer_replied",
+                    "number": locked.number,
+                    "subject": locked.subject,
+                },
+            )
         publish(locked, "message.added", {"message_id": message.pk, "kind": message.kind})
     return message
 
@@ -194,8 +242,13 @@ def system_entry_add(*, ticket: Ticket | int, body_text: str, metadata: dict[str
     """A line written by Helpline itself (a bounce, a merge); staff-only like a note."""
     with transaction.atomic():
         locked = ticket_lock(ticket=ticket, actor=None)
-        message = Message.objects.create(ticket=locked, kind=Message.Kind.SYSTEM, channel=locked.channel,
-                                         body_text=body_text, metadata=metadata or {})  # fmt: skip
+        message = Message.objects.create(
+            ticket=locked,
+            kind=Message.Kind.SYSTEM,
+            channel=locked.channel,
+            body_text=body_text,
+            metadata=metadata or {},
+        )
         ticket_write(locked, {})
         event_record(actor=None, ticket=locked, kind="message.added", message=message, after={"kind": message.kind})
         publish(locked, "message.added", {"message_id": message.pk, "kind": message.kind})
@@ -210,8 +263,10 @@ def attachments_bind(*, actor: Actor | None, message: Message, attachment_ids: S
     rows = list(Attachment.objects.select_for_update().filter(pk__in=wanted, message__isnull=True))
     mine = [a for a in rows if _uploaded_by(a, actor)]
     if len(mine) != len(wanted):
-        raise InvalidInput("Some attachments do not exist, are not yours, or are on another message already.",
-                           errors=[{"field": "attachment_ids", "message": "unknown or already used"}])  # fmt: skip
+        raise InvalidInput(
+            "Some attachments do not exist, are not yours, or are on another message already.",
+            errors=[{"field": "attachment_ids", "message": "unknown or already used"}],
+        )
     Attachment.objects.filter(pk__in=[a.pk for a in mine]).update(message=message)
     return mine
 
@@ -270,7 +325,8 @@ def _reply_delivery_enqueue(ticket: Ticket, message: Message) -> None:
 
     recipients = list(
         ContactIdentity.objects.filter(
-            kind=ContactIdentity.Kind.EMAIL, customer_id__in=[ticket.requester_id, *ticket.ccs.values_list("id", flat=True)]
+            kind=ContactIdentity.Kind.EMAIL,
+            customer_id__in=[ticket.requester_id, *ticket.ccs.values_list("id", flat=True)],
         ).values_list("customer_id", "value")
     )
     to = [v for cid, v in recipients if cid == ticket.requester_id][:1]
@@ -279,7 +335,16 @@ def _reply_delivery_enqueue(ticket: Ticket, message: Message) -> None:
         return
     subject = ticket.subject if ticket.subject.lower().startswith("re:") else f"Re: {ticket.subject}"
     outbox_enqueue(
-        kind="email", ticket=ticket, message=message, dedupe_key=f"reply:{message.pk}",
-        payload={"to": to, "cc": cc, "subject": f"{subject} [#{ticket.number}]", "text": message.body_text,
-                 "html": message.body_html, "attachment_ids": list(message.attachments.values_list("id", flat=True))},
-    )  # fmt: skip
+        kind="email",
+        ticket=ticket,
+        message=message,
+        dedupe_key=f"reply:{message.pk}",
+        payload={
+            "to": to,
+            "cc": cc,
+            "subject": f"{subject} [#{ticket.number}]",
+            "text": message.body_text,
+            "html": message.body_html,
+            "attachment_ids": list(message.attachments.values_list("id", flat=True)),
+        },
+    )

@@ -18,15 +18,24 @@ def category_create(*, actor: Actor | None, name: str, parent: Category | None =
     try:
         with transaction.atomic():
             category = Category.objects.create(name=name, parent=parent, path=_path(name, parent))
-            event_record(actor=actor, entity="category", entity_id=category.pk, kind="category.created",
-                         after={"name": name, "parent": parent.pk if parent else None})  # fmt: skip
+            event_record(
+                actor=actor,
+                entity="category",
+                entity_id=category.pk,
+                kind="category.created",
+                after={"name": name, "parent": parent.pk if parent else None},
+            )
     except IntegrityError:
         raise Conflict(f"A category named '{name}' exists there already.") from None
     return category
 
 
 def category_update(
-    *, actor: Actor | None, category: Category, name: str | None = None, is_active: bool | None = None,
+    *,
+    actor: Actor | None,
+    category: Category,
+    name: str | None = None,
+    is_active: bool | None = None,
     parent: Category | None | bool = False,
 ) -> Category:
     """Rename, move (`parent`; None = root) or (de)activate a category; paths below it follow."""
@@ -52,8 +61,14 @@ def category_update(
         except IntegrityError:
             raise Conflict(f"A category named '{category.name}' exists there already.") from None
         _paths_refresh(category)
-        event_record(actor=actor, entity="category", entity_id=category.pk, kind="category.updated", before=before,
-                     after={"name": category.name, "parent": category.parent_id, "is_active": category.is_active})  # fmt: skip
+        event_record(
+            actor=actor,
+            entity="category",
+            entity_id=category.pk,
+            kind="category.updated",
+            before=before,
+            after={"name": category.name, "parent": category.parent_id, "is_active": category.is_active},
+        )
     return category
 
 

@@ -122,13 +122,18 @@ def ticket_create(
             kind="ticket.created",
             message=message,
             after={
-                "subject": subject, "status": status, "priority": priority, "channel": channel,
-                "requester": requester.pk, "team": team.pk if team else None,
+                "subject": subject,
+                "status": status,
+                "priority": priority,
+                "channel": channel,
+                "requester": requester.pk,
+                "team": team.pk if team else None,
                 "assignee": assignee.pk if assignee else None,
-                "category": category.pk if category else None, "tags": [t.name for t in tag_rows],
+                "category": category.pk if category else None,
+                "tags": [t.name for t in tag_rows],
                 "follow_up_of": follow_up_of.number if follow_up_of else None,
             },
-        )  # fmt: skip
+        )
         if assignee is not None and assignee != actor:
             _notify_assigned(ticket, assignee)
         publish(ticket, "ticket.created")
@@ -172,7 +177,11 @@ def ticket_update(
 
 
 def ticket_assign(
-    *, actor: Actor | None, ticket: Ticket | int, assignee: Agent | None, team: Team | None = None,
+    *,
+    actor: Actor | None,
+    ticket: Ticket | int,
+    assignee: Agent | None,
+    team: Team | None = None,
     version: int | None = None,
 ) -> Ticket:
     """Give the ticket to an agent (and optionally a team); None unassigns. See ticket_update."""
@@ -214,14 +223,25 @@ def ticket_merge(*, actor: Actor | None, source: Ticket | int, target: Ticket | 
         dst.followers.add(*src.followers.all())
         stamp = now()
         before_status = src.status
-        ticket_write(src, {"status": Status.CLOSED, "merged_into": dst, "closed_at": stamp,
-                           "solved_at": src.solved_at or stamp})  # fmt: skip
+        ticket_write(
+            src, {"status": Status.CLOSED, "merged_into": dst, "closed_at": stamp, "solved_at": src.solved_at or stamp}
+        )
         ticket_write(dst, {})
         for t, text in ((src, f"Merged into #{dst.number}."), (dst, f"Ticket #{src.number} was merged into this one.")):
-            Message.objects.create(ticket=t, kind=Message.Kind.SYSTEM, channel=t.channel, body_text=text,
-                                   author_agent=actor if isinstance(actor, Agent) else None)  # fmt: skip
-        event_record(actor=actor, ticket=src, kind="ticket.merged", before={"status": before_status},
-                     after={"status": Status.CLOSED, "merged_into": dst.number})  # fmt: skip
+            Message.objects.create(
+                ticket=t,
+                kind=Message.Kind.SYSTEM,
+                channel=t.channel,
+                body_text=text,
+                author_agent=actor if isinstance(actor, Agent) else None,
+            )
+        event_record(
+            actor=actor,
+            ticket=src,
+            kind="ticket.merged",
+            before={"status": before_status},
+            after={"status": Status.CLOSED, "merged_into": dst.number},
+        )
         event_record(actor=actor, ticket=dst, kind="ticket.merge_received", after={"merged_from": src.number})
         publish(src, "ticket.updated", {"fields": ["status", "merged_into"]})
         publish(dst, "ticket.updated", {"fields": ["messages"]})
@@ -241,8 +261,9 @@ def ticket_disposition_set(*, actor: Actor | None, ticket: Ticket | int, disposi
             return locked
         ticket_write(locked, {"disposition": disposition, "disposition_at": now()})
         kind = "ticket.restored" if disposition == Disposition.ACTIVE else f"ticket.{disposition}"
-        event_record(actor=actor, ticket=locked, kind=kind, before={"disposition": before},
-                     after={"disposition": disposition})  # fmt: skip
+        event_record(
+            actor=actor, ticket=locked, kind=kind, before={"disposition": before}, after={"disposition": disposition}
+        )
         publish(locked, "ticket.updated", {"fields": ["disposition"]})
     return locked
 
@@ -272,8 +293,14 @@ def ticket_purge(*, actor: Actor | None, ticket: Ticket | int) -> int:
         if locked.disposition == Disposition.ACTIVE:
             raise InvalidInput("Only tickets in spam or trash can be purged: move it there first.")
         number = locked.number
-        event_record(actor=actor, ticket=None, entity="ticket", entity_id=locked.pk, kind="ticket.purged",
-                     before={"number": number, "subject": locked.subject, "disposition": locked.disposition})  # fmt: skip
+        event_record(
+            actor=actor,
+            ticket=None,
+            entity="ticket",
+            entity_id=locked.pk,
+            kind="ticket.purged",
+            before={"number": number, "subject": locked.subject, "disposition": locked.disposition},
+        )
         from helpline.audit.models import Event
 
         Event.objects.filter(ticket=locked).update(ticket=None)
@@ -290,9 +317,7 @@ def tickets_close_solved(*, older_than: timedelta | None = None, limit: int = 50
     from helpline.core.errors import StaleVersion
 
     cutoff = now() - (older_than or timedelta(days=settings.HELPLINE_AUTO_CLOSE_DAYS))
-    due = list(
-        Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff).values_list("pk", "version")[:limit]
-    )
+    due = list(Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff).values_list("pk", "version")[:limit])
     closed = 0
     for pk, version in due:
         try:
@@ -393,22 +418,32 @@ def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, An
         after = sorted(names)
         if after != before:
             ticket.tags.set(tags_ensure(after))
-            event_record(actor=actor, ticket=ticket, kind="ticket.tags_changed", before={"tags": before},
-                         after={"tags": after})  # fmt: skip
+            event_record(
+                actor=actor, ticket=ticket, kind="ticket.tags_changed", before={"tags": before}, after={"tags": after}
+            )
     for name, relation in (("ccs", ticket.ccs), ("followers", ticket.followers)):
         if name in changes:
             before_ids = sorted(relation.values_list("id", flat=True))
             after_ids = sorted({obj.pk for obj in changes[name] or []})
             if before_ids != after_ids:
                 relation.set(after_ids)
-                event_record(actor=actor, ticket=ticket, kind=f"ticket.{name}_changed",
-                             before={name: before_ids}, after={name: after_ids})  # fmt: skip
+                event_record(
+                    actor=actor,
+                    ticket=ticket,
+                    kind=f"ticket.{name}_changed",
+                    before={name: before_ids},
+                    after={name: after_ids},
+                )
 
 
 def _notify_assigned(ticket: Ticket, assignee: Agent) -> None:
     outbox_enqueue(
         kind="notification",
         ticket=ticket,
-        payload={"agent_id": assignee.pk, "event": "ticket.assigned", "number": ticket.number,
-                 "subject": ticket.subject},  # fmt: skip
+        payload={
+            "agent_id": assignee.pk,
+            "event": "ticket.assigned",
+            "number": ticket.number,
+            "subject": ticket.subject,
+        },
     )
