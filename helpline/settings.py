@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "helpline.outbox",
     "helpline.jobs",
     "helpline.api",
+    "helpline.mail",
 ]
 
 MIDDLEWARE = [
