@@ -231,6 +231,9 @@ HELPLINE_REOPEN_DAYS = env_int("HELPLINE_REOPEN_DAYS", 14)
 HELPLINE_API_RATE_LIMIT = env("HELPLINE_API_RATE_LIMIT", "1200/60")  # requests / seconds per caller
 HELPLINE_WORKER_HEARTBEAT_SECONDS = env_int("HELPLINE_WORKER_HEARTBEAT_SECONDS", 10)
 HELPLINE_JOB_STUCK_SECONDS = env_int("HELPLINE_JOB_STUCK_SECONDS", 600)
+HELPLINE_OUTBOX_MAX_ATTEMPTS = env_int("HELPLINE_OUTBOX_MAX_ATTEMPTS", 8)
+# Signs outgoing webhooks (X-Helpline-Signature-256) unless the webhook has its own secret.
+HELPLINE_WEBHOOK_SECRET = env("HELPLINE_WEBHOOK_SECRET")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_FORMAT = env("HELPLINE_LOG_FORMAT", "text")  # text | json

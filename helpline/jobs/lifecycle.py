@@ -1,13 +1,22 @@
-"""Stopping a long-running loop (worker, scheduler) from a signal handler or from another thread."""
+"""Running a long loop (worker, scheduler): its id, and stopping it from a signal or another thread."""
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
+
+from django.utils.crypto import get_random_string
 
 # How long a sleeping loop may take to notice a signal: signal handlers only flip a flag (taking a
 # lock inside a handler can deadlock), so the sleep wakes up this often to look at it.
 _SIGNAL_POLL_SECONDS = 0.2
+
+
+def instance_id() -> str:
+    """An id for this worker, scheduler or drain: unique, and saying which host and process it is."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(8)}"
 
 
 class StopFlag:

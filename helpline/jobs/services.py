@@ -33,11 +33,7 @@ def worker_heartbeat_beat(*, worker_id: str, hostname: str, pid: int) -> None:
     """
     moment = now()
     WorkerHeartbeat.objects.bulk_create(
-        [
-            WorkerHeartbeat(
-                worker_id=worker_id, hostname=hostname, pid=pid, started_at=moment, last_seen_at=moment
-            )
-        ],
+        [WorkerHeartbeat(worker_id=worker_id, hostname=hostname, pid=pid, started_at=moment, last_seen_at=moment)],
         update_conflicts=True,
         unique_fields=["worker_id"],
         update_fields=["last_seen_at"],
