@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 
 from helpline.core.clock import now
+from helpline.jobs.models import WorkerHeartbeat
+from helpline.jobs.selectors import MISSED_HEARTBEATS, worker_heartbeats_fresh
+from helpline.jobs.services import heartbeat_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +71,17 @@ def check_migrations() -> Check:
 
 
 def check_worker() -> Check:
-    from helpline.jobs.models import WorkerHeartbeat
-
-    window = timedelta(seconds=3 * settings.HELPLINE_WORKER_HEARTBEAT_SECONDS)
     at = now()
     try:
+        alive = worker_heartbeats_fresh(moment=at).exists()
         newest = WorkerHeartbeat.objects.aggregate(newest=Max("last_seen_at"))["newest"]
     except Exception as exc:
         logger.warning("readiness: cannot read worker heartbeats: %s", exc)
         return Check("worker", False, f"cannot read worker heartbeats: {type(exc).__name__}")
     if newest is None:
-        return Check("worker", False, "no job worker has ever reported")
+        return Check("worker", False, "no job worker is running (no heartbeat)")
     age = max(0, int((at - newest).total_seconds()))
-    if at - newest > window:
-        limit = int(window.total_seconds())
+    if not alive:
+        limit = MISSED_HEARTBEATS * heartbeat_seconds()
         return Check("worker", False, f"newest heartbeat is {age} s old (limit {limit} s)")
     return Check("worker", True, f"newest heartbeat is {age} s old")

@@ -16,9 +16,7 @@ from helpline.realtime.consumers import TICKETS_GROUP
 logger = logging.getLogger(__name__)
 
 
-def publish_ticket_event_on_commit(
-    *, ticket_id: int, team_id: int | None, kind: str, data: dict[str, Any]
-) -> None:
+def publish_ticket_event_on_commit(*, ticket_id: int, team_id: int | None, kind: str, data: dict[str, Any]) -> None:
     """After the caller's transaction commits, send a `ticket.event` to every connected agent.
 
     Nothing is sent when the transaction rolls back. `data` must be JSON-serializable (dates and

@@ -76,9 +76,7 @@ def _check(email: str, password: str) -> None:
 def _create_admin(email: str, password: str) -> Agent | None:
     try:
         with transaction.atomic():
-            agent = agent_create(
-                actor=None, email=email, name="Admin", role=Agent.Role.ADMIN, password=password
-            )
+            agent = agent_create(actor=None, email=email, name="Admin", role=Agent.Role.ADMIN, password=password)
             Agent.objects.filter(pk=agent.pk).update(is_staff=True, is_superuser=True)
     except Conflict:
         if _any_admin() is not None:
@@ -99,8 +97,8 @@ def _banner(email: str, password: str) -> str:
             f"    email:     {email}",
             f"    password:  {password}",
             "",
-            "  This password is shown ONLY THIS ONCE. Sign in at",
-            f"  {settings.SITE_URL.rstrip('/')}{settings.LOGIN_URL} and change it.",
+            "  This password is shown ONLY THIS ONCE: sign in (the admin is at",
+            f"  {settings.LOGIN_URL}) and change it.",
             rule,
             "",
         ]

@@ -48,9 +48,7 @@ class Command(BaseCommand):
         expires_at = now() + timedelta(days=expires_days) if expires_days else None
         token, plain = token_create(agent=agent, name=name, expires_at=expires_at)
         self.stdout.write(plain)
-        self.stderr.write(
-            f"Token {token.prefix} for {agent.email} created; it is shown only now: keep it safe."
-        )
+        self.stderr.write(f"Token {token.prefix} for {agent.email} created; it is shown only now: keep it safe.")
 
     def _list(self, email: str) -> None:
         agent = _agent(email)

@@ -31,9 +31,7 @@ def url_of(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def uvicorn_options(
-    *, host: str, port: int, proxy_headers: bool, forwarded_allow_ips: str
-) -> dict[str, Any]:
+def uvicorn_options(*, host: str, port: int, proxy_headers: bool, forwarded_allow_ips: str) -> dict[str, Any]:
     """The uvicorn settings both commands use; logs go through Django's LOGGING (text or JSON)."""
     return {
         "host": host,
@@ -56,6 +54,7 @@ def signals_end_quietly() -> Iterator[None]:
     (SIGTERM) or throws KeyboardInterrupt (SIGINT) before our own clean-up runs; with these no-op
     handlers the command returns normally and exits 0.
     """
+
     def ignore(signum: int, frame: FrameType | None) -> None:
         return None
 

@@ -47,9 +47,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Load demo data when the database has no tickets yet (same as HELPLINE_DEMO=1).",
         )
-        parser.add_argument(
-            "--job-workers", type=int, default=1, help="Job worker threads (default 1)."
-        )
+        parser.add_argument("--job-workers", type=int, default=1, help="Job worker threads (default 1).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Prepare the database, start the job threads, serve until SIGINT/SIGTERM, stop cleanly."""
@@ -64,10 +62,7 @@ class Command(BaseCommand):
         connections.close_all()
 
         stop = threading.Event()
-        threads = [
-            start_worker(stop_event=stop, worker_id=_worker_id(n))
-            for n in range(1, max(1, options["job_workers"]) + 1)
-        ]
+        threads = [start_worker(stop_event=stop) for _ in range(max(1, options["job_workers"]))]
         threads.append(start_scheduler(stop))
         line = (
             f"Helpline is running on {url_of(options['host'], options['port'])} "
@@ -134,10 +129,6 @@ def job_runners() -> tuple[WorkerStarter, SchedulerStarter]:
             "helpline.jobs.scheduler.run_scheduler_in_thread."
         ) from exc
     return run_worker_in_thread, run_scheduler_in_thread
-
-
-def _worker_id(n: int) -> str:
-    return f"{socket.gethostname()[:40]}-{os.getpid()}-serve-{n}"
 
 
 def _stop_threads(stop: threading.Event, threads: list[threading.Thread]) -> None:
