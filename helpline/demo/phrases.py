@@ -6,6 +6,20 @@ mailbox, even when someone points a demo at a working SMTP server.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class Topic(TypedDict):
+    """What tickets about one thing look like: category path, owning team, subjects, problems and
+    answers (`{n}` is replaced with a number so that they do not all repeat)."""
+
+    path: tuple[str, ...]
+    team: str
+    subjects: tuple[str, ...]
+    answers: tuple[str, ...]
+    problems: tuple[str, ...]
+
+
 FIRST_NAMES = (
     "Aaliyah", "Adam", "Adrian", "Aisha", "Alba", "Alejandro", "Alex", "Alice", "Amara", "Amelia",
     "Ana", "Andrea", "Anna", "Arjun", "Astrid", "Ben", "Bianca", "Bruno", "Camille", "Carlos",
@@ -63,13 +77,14 @@ TAGS = (
     "cancellation", "hardware", "laptop", "vpn", "payroll", "expenses",
 )  # fmt: skip
 
-# Each topic: the category path, the team that usually owns it, subjects and problem sentences.
-# `{n}` is replaced with a number so that subjects do not all repeat.
-TOPICS: tuple[dict[str, object], ...] = (
+TOPICS: tuple[Topic, ...] = (
     {
         "path": ("Billing", "Refunds"), "team": "Billing",
         "subjects": ("Refund for order {n}", "I was charged twice", "Refund not received yet",
                      "Please refund my last payment", "Money back for cancelled plan"),
+        "answers": ("The refund was issued today, it usually takes 3 to 5 business days to show on your statement.",
+                    "I can see the double charge; the second one is a pre-authorisation that your bank will release.",
+                    "I have cancelled the renewal and refunded the full amount to your card."),
         "problems": ("I was charged twice for the same order last week.",
                      "I cancelled within the trial period but still got billed.",
                      "The refund you promised on the phone has not arrived on my card yet.",
@@ -80,6 +95,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Billing", "Invoices"), "team": "Billing",
         "subjects": ("Invoice {n} has the wrong VAT number", "Need a copy of invoice {n}",
                      "Company address on invoices", "Invoice amount does not match the quote"),
+        "answers": ("I have corrected the invoice and attached the new version to this message.",
+                    "You can download all past invoices under Settings, then Billing, then Invoices.",
+                    "I have updated the company address, it will be on every invoice from now on."),
         "problems": ("Our VAT number is missing on the last invoice, our accountant needs it.",
                      "Could you send the invoices for the last quarter as PDF?",
                      "The invoice shows 12 seats but we only have 9 active users.",
@@ -89,6 +107,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Billing", "Subscriptions"), "team": "Billing",
         "subjects": ("Upgrade to the annual plan", "Cancel my subscription", "Change payment method",
                      "Question about pricing for {n} users"),
+        "answers": ("I have switched your account to annual billing, the credit for this month is applied.",
+                    "Your subscription will end on the last day of the current period, nothing more will be charged.",
+                    "You can change the payment method under Settings, then Billing, then Payment methods."),
         "problems": ("We would like to move from monthly to annual billing.",
                      "Please cancel our subscription at the end of the current period.",
                      "Our credit card expires next month, how do I switch to bank transfer?",
@@ -98,6 +119,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Technical", "Login"), "team": "Support",
         "subjects": ("Cannot log in", "Password reset email never arrives", "Locked out after 2FA change",
                      "SSO login fails with error {n}", "Account locked"),
+        "answers": ("I have checked the logs and can see the failed attempts, the account is unlocked now.",
+                    "I have reset your two-factor setup; you can enrol your new phone at the next sign-in.",
+                    "Please clear your browser cache and sign in again using a private window."),
         "problems": ("When I try to log in I get \"invalid credentials\" although the password is right.",
                      "I requested a password reset three times and no email arrived, not even in spam.",
                      "I replaced my phone and now the two-factor codes are not accepted.",
@@ -108,6 +132,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Technical", "Performance"), "team": "IT",
         "subjects": ("Dashboard is very slow", "Timeouts when exporting reports", "App freezes on startup",
                      "Sync takes hours since the update"),
+        "answers": ("This is a known issue and our engineers are already working on a fix.",
+                    "We found a slow database query behind the dashboard and deployed a fix this morning.",
+                    "Could you send me the time of the last timeout so I can match it with our logs?"),
         "problems": ("Since yesterday the dashboard takes more than a minute to load.",
                      "Exporting the monthly report fails with a timeout after about 30 seconds.",
                      "The desktop app freezes right after the splash screen.",
@@ -117,6 +144,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Technical", "Bugs"), "team": "Support",
         "subjects": ("Error {n} when saving", "Attachments do not upload", "Wrong dates in the calendar view",
                      "Button does nothing in Safari", "Notifications arrive twice"),
+        "answers": ("I could reproduce the problem and have filed it with our developers.",
+                    "Could you send me a screenshot of the error message and the time it happened?",
+                    "The fix is part of the release that goes out on Thursday."),
         "problems": ("Every time I press save I get an error message with code {n}.",
                      "Uploading a PDF larger than a few megabytes fails without any message.",
                      "The calendar shows all my appointments one hour too late.",
@@ -127,6 +157,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Account", "Access"), "team": "Support",
         "subjects": ("Add a new user to our account", "Remove a former employee", "Transfer account ownership",
                      "Change the email address of my account"),
+        "answers": ("I have added the user to your account, they should receive an invitation shortly.",
+                    "The former employee no longer has access, all their sessions were signed out.",
+                    "Ownership has been transferred, you are now the account owner."),
         "problems": ("We hired a new colleague and need to give her access to our workspace.",
                      "A former employee still has access, please remove him today.",
                      "The account owner left the company, can ownership be moved to me?",
@@ -136,6 +169,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Account", "Data and privacy"), "team": "Support",
         "subjects": ("Request for a copy of my data", "Please delete my account", "GDPR question",
                      "Where is our data stored?"),
+        "answers": ("Your data export is being prepared, you will get a download link by email within 24 hours.",
+                    "I have attached our data processing agreement, signed on our side.",
+                    "Your account and personal data will be deleted within 30 days, as our privacy policy says."),
         "problems": ("Under GDPR I would like to receive a copy of all data you hold about me.",
                      "Please delete my account and all my personal data.",
                      "Our data protection officer asks whether you have a data processing agreement.",
@@ -145,6 +181,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("IT", "Hardware"), "team": "IT",
         "subjects": ("Laptop will not charge", "Need a second monitor", "Keyboard broken",
                      "Printer on floor {n} jams"),
+        "answers": ("The replacement has been ordered and should arrive at your desk on Thursday.",
+                    "Please bring the laptop to the IT desk on the second floor, we will swap the adapter.",
+                    "A technician will come by this afternoon to look at the printer."),
         "problems": ("My laptop stopped charging this morning, the light on the adapter is off.",
                      "Could I get a second monitor for my desk? I work with large spreadsheets.",
                      "Several keys on my keyboard stopped working after a coffee accident.",
@@ -154,6 +193,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("IT", "Software requests"), "team": "IT",
         "subjects": ("Install request: design software", "VPN does not connect from home",
                      "Licence for the statistics package", "Email not syncing on my phone"),
+        "answers": ("The software has been pushed to your laptop, please restart it tonight.",
+                    "The VPN profile was outdated; I have sent you a new one, please import it.",
+                    "The licences are approved and will be assigned by the end of the week."),
         "problems": ("I need the design software installed for the new brochure project.",
                      "The VPN client says \"connection failed\" when I work from home.",
                      "Our team needs three more licences for the statistics package.",
@@ -163,6 +205,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("HR", "Payroll"), "team": "HR",
         "subjects": ("Payslip for {month} is missing", "Overtime not paid", "Change of bank account",
                      "Tax class is wrong on my payslip"),
+        "answers": ("Your request has been approved and will be processed in the next payroll run.",
+                    "The missing payslip is now available in the portal.",
+                    "I have updated your bank details, the change applies from next month."),
         "problems": ("I cannot find my payslip for last month in the portal.",
                      "The overtime I worked in the last two weeks is not on my payslip.",
                      "I opened a new bank account, my salary should go there from next month.",
@@ -172,6 +217,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("HR", "Leave"), "team": "HR",
         "subjects": ("Parental leave question", "Holiday balance looks wrong", "Sick note submission",
                      "Unpaid leave request"),
+        "answers": ("I have corrected your holiday balance, it now shows 8 days.",
+                    "You can submit the sick note as a photo through the portal, the original is not needed.",
+                    "Let us meet next week to plan your parental leave, I will send an invitation."),
         "problems": ("I am expecting a baby in the spring and would like to plan my parental leave.",
                      "My remaining holiday balance shows 3 days but I think it should be 8.",
                      "How do I submit a sick note when I am not in the office?",
@@ -181,6 +229,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Finance", "Expenses"), "team": "Finance",
         "subjects": ("Expense report {n} not reimbursed", "Travel expenses for the conference",
                      "Lost receipt", "Company card declined"),
+        "answers": ("Your expense report will be paid with the next transfer on Friday.",
+                    "For a lost receipt, please fill in the missing receipt form and attach it to your report.",
+                    "The card limit was reached; I have raised it for the rest of the month."),
         "problems": ("My expense report from last month was approved but not reimbursed yet.",
                      "How should I file the travel expenses for the conference in Lisbon?",
                      "I lost the receipt for a client dinner, what can I do?",
@@ -190,6 +241,9 @@ TOPICS: tuple[dict[str, object], ...] = (
         "path": ("Finance", "Purchase orders"), "team": "Finance",
         "subjects": ("Purchase order {n} needs approval", "Supplier not paid",
                      "New supplier registration", "Budget code for the new project"),
+        "answers": ("The purchase order has been approved and sent to the supplier.",
+                    "The supplier invoice was on hold because of a missing PO number; it is paid now.",
+                    "Please use budget code 4410 for the office project."),
         "problems": ("Purchase order {n} has been waiting for approval for ten days.",
                      "Our supplier says invoice {n} is overdue, can you check the payment?",
                      "We want to work with a new supplier, what do you need from them?",
@@ -239,19 +293,13 @@ AGENT_OPENERS = (
     "Sorry for the wait, and thanks for your patience.",
     "I had a look at your account.",
 )  # fmt: skip
+# Said whatever the topic; each topic has its own `answers` too.
 AGENT_ANSWERS = (
     "I have reset the setting on our side, could you please try again?",
     "I have forwarded this to our specialists and will update you as soon as I hear back.",
-    "The refund has been issued today, it usually takes 3 to 5 business days to show on your statement.",
-    "Could you send me a screenshot of the error message and the time it happened?",
-    "This is a known issue and our engineers are already working on a fix.",
-    "I have corrected the invoice and attached the new version to this message.",
-    "Please clear your browser cache and sign in again using a private window.",
-    "I have added the user to your account, they should receive an invitation shortly.",
-    "Your request has been approved and will be processed in the next payroll run.",
-    "I have checked the logs and can see the failed attempts, the account is unlocked now.",
-    "You can find this under Settings, then Billing, then Payment methods.",
-    "The replacement has been ordered and should arrive at your desk on Thursday.",
+    "Could you tell me which browser and device you are using?",
+    "I have added a note to your account so that my colleagues know the history.",
+    "Thanks for confirming, I am checking this with the responsible team now.",
 )  # fmt: skip
 AGENT_CLOSERS = (
     "Let me know if there is anything else I can do.",
