@@ -10,7 +10,7 @@ class Event(models.Model):
     are computed from these rows."""
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="events", db_index=False
     )
     # Kept when a ticket is purged, so the audit trail still says which ticket it was.
     ticket_number = models.BigIntegerField(null=True, blank=True)

@@ -18,6 +18,7 @@ def event_build(
     actor: Actor | None,
     kind: str,
     ticket: Ticket | None = None,
+    ticket_number: int | None = None,
     entity: str = "ticket",
     entity_id: int | None = None,
     before: dict[str, Any] | None = None,
@@ -28,7 +29,7 @@ def event_build(
     """An unsaved event row, for callers that write several at once with bulk_create."""
     return Event(
         ticket=ticket,
-        ticket_number=ticket.number if ticket is not None else None,
+        ticket_number=ticket.number if ticket is not None else ticket_number,
         entity=entity,
         entity_id=entity_id if entity_id is not None else (ticket.pk if ticket is not None else None),
         kind=kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from helpline.core.errors import InvalidInput
@@ -17,7 +18,7 @@ def custom_fields_validate(
     A `None` value removes the field. Unknown keys, wrong types and missing required fields raise
     InvalidInput listing every problem at once.
     """
-    definitions = {f.key: f for f in CustomField.objects.filter(target=target)}
+    definitions = custom_field_definitions(target)
     merged = dict(current or {})
     errors: list[dict[str, Any]] = []
     for key, value in values.items():
@@ -38,6 +39,27 @@ def custom_fields_validate(
     if errors:
         raise InvalidInput("Some custom fields are not valid.", errors=errors)
     return merged
+
+
+# Definitions change rarely (an admin edits them) and are read on every ticket write; each process
+# keeps them for a few seconds instead of asking the database every time.
+_CACHE_SECONDS = 5.0
+_cache: dict[str, tuple[float, dict[str, CustomField]]] = {}
+
+
+def custom_field_definitions(target: str) -> dict[str, CustomField]:
+    """The custom fields of `target` by key, at most _CACHE_SECONDS old."""
+    hit = _cache.get(target)
+    if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    definitions = {f.key: f for f in CustomField.objects.filter(target=target)}
+    _cache[target] = (time.monotonic(), definitions)
+    return definitions
+
+
+def custom_field_definitions_forget() -> None:
+    """Drop the cached definitions (after an admin changed them; tests)."""
+    _cache.clear()
 
 
 def _coerce(field: CustomField, value: Any) -> Any:

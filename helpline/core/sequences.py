@@ -10,7 +10,7 @@ from helpline.core.models import NumberSequence
 def sequence_next(name: str, *, start: int) -> int:
     """Take the next number of the named sequence (inside the caller's transaction)."""
     table = NumberSequence._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])  # noqa: S608
         row = cursor.fetchone()
         if row is not None:

@@ -20,6 +20,19 @@ class Organization(models.Model):
         return self.name
 
 
+class OrganizationDomain(models.Model):
+    """Which organization a mail domain belongs to: an exact, indexed lookup for new senders.
+
+    Kept in step with Organization.domains by the organization services.
+    """
+
+    domain = models.CharField(max_length=253, unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domain_rows")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class Customer(models.Model):
     """A requester. Found by any of its contact identities; may be merged into another customer."""
 

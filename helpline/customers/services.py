@@ -14,7 +14,7 @@ from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.customfields import custom_fields_validate
 from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
-from helpline.customers.models import ContactIdentity, Customer, Organization
+from helpline.customers.models import ContactIdentity, Customer, Organization, OrganizationDomain
 
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 _PHONE = re.compile(r"^\+?[0-9]{5,15}$")
@@ -178,11 +178,14 @@ def customer_merge(*, actor: Actor | None, source: Customer, target: Customer) -
         tickets = list(Ticket.objects.filter(requester=source).values_list("number", flat=True))
         Ticket.objects.filter(requester=source).update(requester=target)
         through = Ticket.ccs.through
-        cc_ticket_ids = list(through.objects.filter(customer_id=source.pk).values_list("ticket_id", flat=True))
+        cc_ticket_ids = set(through.objects.filter(customer_id=source.pk).values_list("ticket_id", flat=True))
         through.objects.filter(customer_id=source.pk).delete()
+        # The target is not copied on tickets they now request themself.
+        cc_ticket_ids -= set(Ticket.objects.filter(pk__in=cc_ticket_ids, requester=target).values_list("pk", flat=True))
         through.objects.bulk_create(
-            [through(ticket_id=t, customer_id=target.pk) for t in cc_ticket_ids], ignore_conflicts=True
+            [through(ticket_id=t, customer_id=target.pk) for t in sorted(cc_ticket_ids)], ignore_conflicts=True
         )
+        Ticket.ccs.through.objects.filter(customer_id=target.pk, ticket__requester=target).delete()
         source.merged_into = target
         source.save(update_fields=["merged_into"])
         for who, kind in ((source, "customer.merged"), (target, "customer.merge_received")):
@@ -212,13 +215,9 @@ def organization_create(
         raise InvalidInput("An organization needs a name.")
     try:
         with transaction.atomic():
-            org = Organization.objects.create(
-                name=name,
-                domains=[d.strip().lower() for d in domains],
-                tier=tier,
-                notes=notes,
-                shares_tickets=shares_tickets,
-            )
+            org = Organization.objects.create(name=name, tier=tier, notes=notes, shares_tickets=shares_tickets)
+            org.domains = _domains_set(org, domains)
+            org.save(update_fields=["domains"])
             event_record(
                 actor=actor,
                 entity="organization",
@@ -241,6 +240,8 @@ def organization_update(*, actor: Actor | None, organization: Organization, chan
         with transaction.atomic():
             for key, value in changes.items():
                 setattr(organization, key, value)
+            if "domains" in changes:
+                organization.domains = _domains_set(organization, changes["domains"] or [])
             organization.save()
             event_record(
                 actor=actor,
@@ -274,14 +275,29 @@ def _identity_insert(customer: Customer, kind: str, value: str, *, primary: bool
 
 
 def _organization_by_domain(identities: list[tuple[str, str]]) -> Organization | None:
-    """The organization that lists the sender's mail domain (a text match on the JSON list)."""
-    for kind, value in identities:
-        if kind == ContactIdentity.Kind.EMAIL:
-            domain = value.split("@", 1)[1]
-            org = Organization.objects.filter(domains__icontains=f'"{domain}"').order_by("id").first()
-            if org is not None and domain in org.domains:
-                return org
-    return None
+    """The organization that lists the sender's mail domain."""
+    domains = [v.split("@", 1)[1] for k, v in identities if k == ContactIdentity.Kind.EMAIL]
+    if not domains:
+        return None
+    row = OrganizationDomain.objects.select_related("organization").filter(domain__in=domains).first()
+    return row.organization if row else None
+
+
+def _domains_set(organization: Organization, domains: Sequence[str]) -> list[str]:
+    """Store the organization's domains and their lookup rows; Conflict if another owns one."""
+    clean = list(dict.fromkeys(d.strip().lower().lstrip("@") for d in domains if d and d.strip()))
+    taken = list(
+        OrganizationDomain.objects.filter(domain__in=clean).exclude(organization=organization).values_list(
+            "domain", flat=True
+        )
+    )
+    if taken:
+        raise Conflict(f"These domains belong to another organization: {', '.join(taken)}.")
+    OrganizationDomain.objects.filter(organization=organization).exclude(domain__in=clean).delete()
+    OrganizationDomain.objects.bulk_create(
+        [OrganizationDomain(domain=d, organization=organization) for d in clean], ignore_conflicts=True
+    )
+    return clean
 
 
 def _plain(value: Any) -> Any:

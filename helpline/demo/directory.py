@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from helpline.accounts.models import Agent, Membership, Team
-from helpline.customers.models import ContactIdentity, Customer, Organization
+from helpline.customers.models import ContactIdentity, Customer, Organization, OrganizationDomain
 from helpline.demo import phrases
 from helpline.demo.writer import TableWriter, next_id, sequences_reset
 from helpline.tickets.models import Category, Tag
@@ -309,6 +309,11 @@ def _organizations_create(*, rng: random.Random, count: int, start: datetime) ->
     with transaction.atomic():
         for index in range(0, len(rows), CUSTOMER_CHUNK):
             Organization.objects.bulk_create(rows[index : index + CUSTOMER_CHUNK])
+        OrganizationDomain.objects.bulk_create(
+            [OrganizationDomain(domain=d, organization_id=org.id) for org in rows for d in org.domains],
+            batch_size=CUSTOMER_CHUNK,
+            ignore_conflicts=True,
+        )
     sequences_reset([Organization])
     return result
 

@@ -67,17 +67,27 @@ class Tag(models.Model):
 class Ticket(models.Model):
     number = models.BigIntegerField(unique=True, editable=False)
     subject = models.CharField(max_length=500)
-    requester = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
+    # Indexed by the composites below (requester, assignee, category lead them); no single-column index.
+    requester = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     ccs = models.ManyToManyField("customers.Customer", blank=True, related_name="cc_tickets")
     followers = models.ManyToManyField("accounts.Agent", blank=True, related_name="followed_tickets")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.MEDIUM)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     assignee = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        db_index=False,
     )
     custom_fields = models.JSONField(default=dict, blank=True)
     disposition = models.CharField(max_length=16, choices=Disposition.choices, default=Disposition.ACTIVE)
@@ -138,7 +148,7 @@ class Message(models.Model):
     # Kinds a customer may ever see. Internal notes and system entries never leave the staff side.
     PUBLIC_KINDS = (Kind.CUSTOMER, Kind.REPLY)
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     author_agent = models.ForeignKey(
         "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

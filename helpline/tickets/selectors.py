@@ -78,7 +78,7 @@ def ticket_list(
 def ticket_get(*, actor: Actor, number: int) -> Ticket:
     """One ticket by its number; NotFound (revealing nothing) when the actor may not see it."""
     ticket = (
-        Ticket.objects.select_related("requester__organization", "assignee", "team", "category", "merged_into")
+        Ticket.objects.select_related("requester__organization", "assignee", "team", "category")
         .prefetch_related("tags", "ccs", "followers")
         .filter(number=number)
         .first()
@@ -94,6 +94,7 @@ def message_list(*, actor: Actor, ticket: Ticket, limit: int = 50, cursor: str |
     """The thread, oldest first. Customers get customer messages and public replies only."""
     if not 1 <= limit <= 200:
         raise InvalidInput("limit is between 1 and 200.", errors=[{"field": "limit", "message": "out of range"}])
+    _visible_check(actor, ticket)
     messages = Message.objects.filter(ticket=ticket).select_related("author_agent", "author_customer")
     if not isinstance(actor, Agent):
         messages = messages.filter(kind__in=Message.PUBLIC_KINDS)
@@ -109,6 +110,7 @@ def event_list(*, actor: Actor, ticket: Ticket, limit: int = 100, cursor: str | 
         raise PermissionDenied("The change history is for agents.")
     if not 1 <= limit <= 500:
         raise InvalidInput("limit is between 1 and 500.", errors=[{"field": "limit", "message": "out of range"}])
+    _visible_check(actor, ticket)
     events = Event.objects.filter(ticket=ticket).select_related("actor_agent", "actor_customer")
     return keyset_page(events, field="at", descending=False, field_type=datetime, limit=limit, cursor=cursor)
 
@@ -133,9 +135,17 @@ def attachment_get(*, actor: Actor, attachment_id: int) -> Attachment:
         raise NotFound("No such attachment.")
     if not can_view_ticket(actor, message.ticket):
         raise NotFound("No such attachment.")
-    if not isinstance(actor, Agent) and not message.is_public:
+    if not isinstance(actor, Agent) and (not message.is_public or message.ticket.disposition != Disposition.ACTIVE):
         raise NotFound("No such attachment.")
     return attachment
+
+
+def _visible_check(actor: Actor, ticket: Ticket) -> None:
+    """NotFound unless the actor may see this ticket (customers: only while it is active)."""
+    if not can_view_ticket(actor, ticket):
+        raise NotFound("No such ticket.")
+    if not isinstance(actor, Agent) and ticket.disposition != Disposition.ACTIVE:
+        raise NotFound("No such ticket.")
 
 
 def _filtered(tickets: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F
@@ -12,7 +13,7 @@ from helpline.audit.models import Event
 from helpline.audit.services import event_build
 from helpline.core.clock import now
 from helpline.core.errors import NotFound, StaleVersion
-from helpline.tickets.models import Ticket
+from helpline.tickets.models import Status, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +85,23 @@ def publish(ticket: Ticket, kind: str, data: dict[str, Any] | None = None) -> No
     publish_ticket_event_on_commit(
         ticket_id=ticket.pk, team_id=ticket.team_id, kind=kind, data={"number": ticket.number, **(data or {})}
     )
+
+
+def status_columns(ticket: Ticket, target: str, stamp: datetime) -> dict[str, Any]:
+    """The columns a status change writes: the status and the times that go with it.
+
+    Solving stamps solved_at; closing stamps closed_at and keeps the solve time; reopening a solved
+    ticket clears solved_at.
+    """
+    if target == ticket.status:
+        return {}
+    columns: dict[str, Any] = {"status": target}
+    if target == Status.SOLVED:
+        columns["solved_at"] = stamp
+    elif target == Status.CLOSED:
+        columns["closed_at"] = stamp
+        if ticket.solved_at is None:
+            columns["solved_at"] = stamp
+    elif ticket.status == Status.SOLVED:
+        columns["solved_at"] = None
+    return columns

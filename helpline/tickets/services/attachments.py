@@ -64,6 +64,8 @@ def attachment_upload(
 def filename_clean(filename: str) -> str:
     """A file name safe to store and to send back: no path, no control characters, not empty."""
     name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Invisible format characters (right-to-left override…) can disguise the real extension.
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
     name = _UNSAFE.sub("_", name).strip(" .")
     return name[-255:] or "attachment"
 

@@ -13,12 +13,12 @@ from helpline.accounts.models import Agent
 from helpline.accounts.permissions import Actor, can_note, can_reply, can_view_ticket
 from helpline.audit.services import event_record
 from helpline.core.clock import now
-from helpline.core.errors import InvalidInput, PermissionDenied
+from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
 from helpline.core.html import html_sanitize, html_to_text
 from helpline.customers.models import Customer
 from helpline.outbox.services import outbox_enqueue
 from helpline.tickets.models import Attachment, Disposition, Message, Status, Ticket
-from helpline.tickets.services._common import change_events, publish, ticket_lock, ticket_write
+from helpline.tickets.services._common import change_events, publish, status_columns, ticket_lock, ticket_write
 from helpline.tickets.transitions import transition_check
 
 MAX_BODY_CHARS = 1_000_000
@@ -70,7 +70,7 @@ def reply_add(
             columns["first_response_at"] = stamp
         before = {"status": locked.status}
         if target != locked.status:
-            columns.update(_status_columns(locked, target, stamp))
+            columns.update(status_columns(locked, target, stamp))
         ticket_write(locked, columns)
         event_record(actor=actor, ticket=locked, kind="message.added", message=message, after={"kind": message.kind})
         change_events(actor=actor, ticket=locked, before=before, after={"status": target})
@@ -175,6 +175,10 @@ def customer_message_add(
         locked = ticket_lock(ticket=ticket, actor=actor)
         if isinstance(actor, Customer) and not can_reply(actor, locked):
             raise PermissionDenied("You may not write on this ticket.")
+        if locked.disposition != Disposition.ACTIVE:
+            if isinstance(actor, Customer):  # customers do not see spam or trash at all
+                raise NotFound("No such ticket.")
+            reopen = False  # mail threading into spam or trash stays there, unread by the queue
         stamp = now()
         if reopen and _needs_follow_up(locked, stamp):
             follow_up = ticket_create(
@@ -215,7 +219,7 @@ def customer_message_add(
         target = locked.status
         if reopen and locked.status in (Status.PENDING, Status.ON_HOLD, Status.SOLVED):
             target = Status.OPEN
-            columns.update(_status_columns(locked, target, stamp))
+            columns.update(status_columns(locked, target, stamp))
         ticket_write(locked, columns)
         event_record(actor=actor, ticket=locked, kind="message.added", message=message, after={"kind": message.kind})
         if target != before["status"]:
@@ -299,15 +303,6 @@ def _needs_follow_up(ticket: Ticket, stamp: Any) -> bool:
     return ticket.status == Status.SOLVED and ticket.solved_at is not None and stamp - ticket.solved_at > window
 
 
-def _status_columns(ticket: Ticket, target: str, stamp: Any) -> dict[str, Any]:
-    columns: dict[str, Any] = {"status": target}
-    if target == Status.SOLVED:
-        columns["solved_at"] = stamp
-    elif ticket.status == Status.SOLVED:
-        columns["solved_at"] = None
-    return columns
-
-
 def _uploaded_by(attachment: Attachment, actor: Actor | None) -> bool:
     if actor is None:
         return True
@@ -319,32 +314,9 @@ def _uploaded_by(attachment: Attachment, actor: Actor | None) -> bool:
 def _reply_delivery_enqueue(ticket: Ticket, message: Message) -> None:
     """Queue the e-mail of a public reply to the requester and CCs who have an address.
 
-    The email channel replaces the payload's shape with threading headers; this is the plain form.
+    The email channel builds it: Message-ID stored on the message first, In-Reply-To/References
+    from the thread, the mailbox's From and tokened Reply-To, the agent-reply template.
     """
-    from helpline.customers.models import ContactIdentity
+    from helpline.mail.outbound import reply_delivery_enqueue
 
-    recipients = list(
-        ContactIdentity.objects.filter(
-            kind=ContactIdentity.Kind.EMAIL,
-            customer_id__in=[ticket.requester_id, *ticket.ccs.values_list("id", flat=True)],
-        ).values_list("customer_id", "value")
-    )
-    to = [v for cid, v in recipients if cid == ticket.requester_id][:1]
-    cc = [v for cid, v in recipients if cid != ticket.requester_id]
-    if not to:
-        return
-    subject = ticket.subject if ticket.subject.lower().startswith("re:") else f"Re: {ticket.subject}"
-    outbox_enqueue(
-        kind="email",
-        ticket=ticket,
-        message=message,
-        dedupe_key=f"reply:{message.pk}",
-        payload={
-            "to": to,
-            "cc": cc,
-            "subject": f"{subject} [#{ticket.number}]",
-            "text": message.body_text,
-            "html": message.body_html,
-            "attachment_ids": list(message.attachments.values_list("id", flat=True)),
-        },
-    )
+    reply_delivery_enqueue(ticket=ticket, message=message)

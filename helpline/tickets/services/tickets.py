@@ -19,7 +19,7 @@ from helpline.core.sequences import sequence_next
 from helpline.customers.models import Customer
 from helpline.outbox.services import outbox_enqueue
 from helpline.tickets.models import Category, Disposition, Message, Priority, Status, Tag, Ticket
-from helpline.tickets.services._common import change_events, publish, ticket_lock, ticket_write
+from helpline.tickets.services._common import change_events, publish, status_columns, ticket_lock, ticket_write
 from helpline.tickets.transitions import transition_check
 
 # Fields that ticket_update accepts, each with the columns it changes.
@@ -75,6 +75,7 @@ def ticket_create(
         if status == Status.NEW:
             status = Status.OPEN
     fields = custom_fields_validate(target="ticket", values=custom_fields or {}, public_only=public_fields_only)
+    clean_html = _html(body_html)
     stamp = now()
     with transaction.atomic():
         ticket = Ticket.objects.create(
@@ -107,8 +108,8 @@ def ticket_create(
             kind=Message.Kind.CUSTOMER,
             author_customer=requester,
             channel=channel,
-            body_text=body_text,
-            body_html=_html(body_html),
+            body_text=_text(body_text, clean_html),
+            body_html=clean_html,
             message_id=message_id,
             in_reply_to=in_reply_to,
             references=references,
@@ -163,11 +164,13 @@ def ticket_update(
         before = {name: getattr(locked, name) for name in UPDATABLE}
         after = _changes_resolve(locked, changes)
         columns = {k: v for k, v in after.items() if before[k] != v}
-        columns.update(_status_stamps(locked, columns))
+        if "status" in columns:
+            columns.update(status_columns(locked, columns["status"], now()))
         if columns:
             ticket_write(locked, columns)
             change_events(actor=actor, ticket=locked, before=before, after={k: after[k] for k in after})
-        _relations_update(actor, locked, changes)
+        if _relations_update(actor, locked, changes) and not columns:
+            ticket_write(locked, {})
         new_assignee = columns.get("assignee")
         if new_assignee is not None and new_assignee != actor:
             _notify_assigned(locked, new_assignee)
@@ -299,6 +302,7 @@ def ticket_purge(*, actor: Actor | None, ticket: Ticket | int) -> int:
             entity="ticket",
             entity_id=locked.pk,
             kind="ticket.purged",
+            ticket_number=number,
             before={"number": number, "subject": locked.subject, "disposition": locked.disposition},
         )
         from helpline.audit.models import Event
@@ -317,13 +321,13 @@ def tickets_close_solved(*, older_than: timedelta | None = None, limit: int = 50
     from helpline.core.errors import StaleVersion
 
     cutoff = now() - (older_than or timedelta(days=settings.HELPLINE_AUTO_CLOSE_DAYS))
-    due = list(Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff).values_list("pk", "version")[:limit])
+    due = list(Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff, disposition=Disposition.ACTIVE).values_list("pk", "version")[:limit])
     closed = 0
     for pk, version in due:
         try:
             ticket_update(actor=None, ticket=pk, changes={"status": Status.CLOSED}, version=version)
             closed += 1
-        except (StaleVersion, NotFound):
+        except (StaleVersion, NotFound, InvalidInput):
             continue
     return closed
 
@@ -364,6 +368,12 @@ def _html(body_html: str) -> str:
     return html_sanitize(body_html)
 
 
+def _text(body_text: str, clean_html: str) -> str:
+    from helpline.core.html import html_to_text
+
+    return body_text or (html_to_text(clean_html) if clean_html else "")
+
+
 def _assignee_check(assignee: Agent, team: Team | None) -> None:
     if not assignee.is_active:
         raise InvalidInput(f"{assignee.name} is not an active agent.")
@@ -396,20 +406,9 @@ def _changes_resolve(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
     return after
 
 
-def _status_stamps(ticket: Ticket, columns: dict[str, Any]) -> dict[str, Any]:
-    status = columns.get("status")
-    if status is None:
-        return {}
-    if status == Status.SOLVED:
-        return {"solved_at": now()}
-    if status == Status.CLOSED:
-        return {"closed_at": now()}
-    if ticket.status == Status.SOLVED:  # reopened
-        return {"solved_at": None}
-    return {}
-
-
-def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, Any]) -> None:
+def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, Any]) -> bool:
+    """Change tags, CCs and followers; True when anything changed."""
+    changed = False
     if "tags" in changes or "add_tags" in changes or "remove_tags" in changes:
         before = sorted(ticket.tags.values_list("name", flat=True))
         names = set(before if "tags" not in changes else [t.name for t in tags_ensure(changes["tags"] or [])])
@@ -418,6 +417,7 @@ def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, An
         after = sorted(names)
         if after != before:
             ticket.tags.set(tags_ensure(after))
+            changed = True
             event_record(
                 actor=actor, ticket=ticket, kind="ticket.tags_changed", before={"tags": before}, after={"tags": after}
             )
@@ -427,6 +427,7 @@ def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, An
             after_ids = sorted({obj.pk for obj in changes[name] or []})
             if before_ids != after_ids:
                 relation.set(after_ids)
+                changed = True
                 event_record(
                     actor=actor,
                     ticket=ticket,
@@ -434,6 +435,7 @@ def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, An
                     before={name: before_ids},
                     after={name: after_ids},
                 )
+    return changed
 
 
 def _notify_assigned(ticket: Ticket, assignee: Agent) -> None:
