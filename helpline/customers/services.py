@@ -287,9 +287,9 @@ def _domains_set(organization: Organization, domains: Sequence[str]) -> list[str
     """Store the organization's domains and their lookup rows; Conflict if another owns one."""
     clean = list(dict.fromkeys(d.strip().lower().lstrip("@") for d in domains if d and d.strip()))
     taken = list(
-        OrganizationDomain.objects.filter(domain__in=clean).exclude(organization=organization).values_list(
-            "domain", flat=True
-        )
+        OrganizationDomain.objects.filter(domain__in=clean)
+        .exclude(organization=organization)
+        .values_list("domain", flat=True)
     )
     if taken:
         raise Conflict(f"These domains belong to another organization: {', '.join(taken)}.")

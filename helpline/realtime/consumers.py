@@ -58,6 +58,12 @@ class TicketsConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def agent_notification(self, event: dict[str, Any]) -> None:
+        """A notification for this agent (group `agent.<id>`, sent by the outbox drain): mentioned
+        in a note, assigned a ticket, the customer answered. Forwarded as it came."""
+        payload = {key: value for key, value in event.items() if key != "type"}
+        await self.send_json({"type": "agent.notification", **payload})
+
     async def _refresh_hidden_teams(self) -> None:
         self.hidden_teams = frozenset(await database_sync_to_async(hidden_team_ids)(self.agent))
         self.hidden_read_at = time.monotonic()

@@ -321,7 +321,11 @@ def tickets_close_solved(*, older_than: timedelta | None = None, limit: int = 50
     from helpline.core.errors import StaleVersion
 
     cutoff = now() - (older_than or timedelta(days=settings.HELPLINE_AUTO_CLOSE_DAYS))
-    due = list(Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff, disposition=Disposition.ACTIVE).values_list("pk", "version")[:limit])
+    due = list(
+        Ticket.objects.filter(status=Status.SOLVED, solved_at__lte=cutoff, disposition=Disposition.ACTIVE).values_list(
+            "pk", "version"
+        )[:limit]
+    )
     closed = 0
     for pk, version in due:
         try:

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from helpline.core.errors import InvalidInput
 from helpline.tickets.models import Channel, Status
 from helpline.tickets.services import customer_message_add, ticket_trash, ticket_update, tickets_close_solved
 from helpline.tickets.services import tickets as tickets_module
