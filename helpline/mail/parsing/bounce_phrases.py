@@ -1,0 +1,371 @@
+"""What remote servers say when they refuse a message, by sisimai-compatible reason name.
+
+Phrases in our own words, collected from the common MTAs and mailbox providers (Postfix, Exim,
+Sendmail, qmail, Exchange/Office 365, Gmail, Yahoo, and others), in several languages where the
+servers speak them.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _rx(*phrases: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE)
+
+
+_TABLE: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "mailboxfull",
+        _rx(
+            r"mail\s*box\s+(?:is\s+)?(?:full|over\s*quota|exceeded|size\s+limit)",
+            r"over\s*quota",
+            r"quota\s+(?:exceeded|full)",
+            r"(?:disk|storage)\s+quota",
+            r"exceeded\s+(?:its|his|her|the)\s+(?:storage|quota)",
+            r"insufficient\s+(?:disk\s+)?space",
+            r"user(?:'s)?\s+(?:mailbox|inbox)\s+is\s+full",
+            r"(?:account|inbox)\s+is\s+full",
+            r"not\s+enough\s+(?:storage|space)",
+            r"mailfolder\s+is\s+full",
+            r"full\s+mailbox",
+            r"exceeds?\s+(?:the\s+)?(?:size|storage)\s+quota",
+            r"boite\s+du\s+destinataire\s+pleine",
+            r"mailbox\s+quota",
+            r"has\s+exceeded\s+(?:its\s+)?quota",
+        ),
+    ),
+    (
+        "mesgtoobig",
+        _rx(
+            r"message\s+(?:is\s+)?(?:too\s+(?:big|large)|size\s+exceeds?)",
+            r"exceed(?:s|ed)?\s+(?:the\s+)?(?:maximum|max)\s+"
+            r"(?:message\s+)?size",
+            r"size\s+(?:limit|exceeds)",
+            r"message\s+length\s+exceeds",
+            r"too\s+large\s+for\s+this",
+            r"maximum\s+(?:inbound\s+)?message\s+size",
+        ),
+    ),
+    ("exceedlimit", _rx(r"message\s+(?:header\s+)?size\s+exceeds\s+limit", r"recipient\s+limit")),
+    (
+        "suspend",
+        _rx(
+            r"mailbox\s+is\s+frozen",
+            r"temporar(?:y|ily)\s+locked",
+            r"(?:account|mailbox|user)\s+(?:is\s+|has\s+been\s+)?(?:disabled|suspended|deactivated|inactive|locked|expired)",
+            r"(?:disabled|suspended|inactive|deactivated)\s+(?:account|mailbox|recipient)",
+            r"account\s+(?:is\s+)?not\s+active",
+            r"mailbox\s+(?:is\s+)?(?:currently\s+)?(?:not\s+active|unavailable\s+due\s+to|inactive)",
+            r"tried\s+to\s+reach\s+is\s+(?:disabled|inactive|over)",
+            r"recipient\s+(?:is\s+)?suspended",
+        ),
+    ),
+    (
+        "hasmoved",
+        _rx(
+            r"(?:user|recipient|mailbox)\s+(?:has\s+)?moved",
+            r"no\s+longer\s+(?:on\s+(?:this\s+)?server|with)",
+            r"address\s+has\s+changed",
+        ),
+    ),
+    (
+        "norelaying",
+        _rx(
+            r"relay(?:ing)?\s+(?:access\s+)?(?:denied|not\s+(?:permitted|allowed))",
+            r"not\s+permitted\s+to\s+relay",
+            r"unable\s+to\s+relay",
+            r"relay\s+not\s+permitted",
+            r"we\s+do\s+not\s+relay",
+            r"no\s+relaying",
+        ),
+    ),
+    (
+        "hostunknown",
+        _rx(
+            r"host\s+(?:or\s+domain\s+name\s+)?(?:not\s+found|unknown)",
+            r"unknown\s+(?:host|domain)",
+            r"no\s+such\s+(?:domain|host)",
+            r"domain\s+(?:not\s+found|does\s+not\s+exist|name\s+not\s+found)",
+            r"name\s+service\s+error",
+            r"nxdomain",
+            r"no\s+(?:valid\s+)?mx\s+(?:record|host)",
+            r"dns\s+(?:error|lookup\s+failed).{0,40}(?:not\s+exist|nxdomain|not\s+found)",
+            r"unrouteable\s+(?:mail\s+)?domain",
+            r"domain\s+(?:couldn't|could\s+not)\s+be\s+found",
+            r"address\s+lookup\s+failure",
+            r"recipient\s+domain\s+(?:does\s+not\s+exist|not\s+found)",
+            r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+\s+does\s+not\s+exist",
+            r"domain\s+is\s+not\s+reachable",
+            r"couldn't\s+find\s+a\s+mail\s+exchanger",
+        ),
+    ),
+    (
+        "userunknown",
+        _rx(
+            r"user\s+(?:is\s+)?unknown",
+            r"unknown\s+(?:user|recipient|mailbox|local[- ]?part|e-?mail\s+address|address)",
+            r"no\s+such\s+(?:user|mailbox|recipient|person|account|address)",
+            r"(?:user|mailbox|recipient|address|account)"
+            r"\s+(?:does\s+not|doesn't)\s+exist",
+            r"(?:user|recipient|mailbox|address)\s+(?:not\s+found|unavailable)",
+            r"invalid\s+(?:recipient|mailbox|address|user)",
+            r"bad\s+(?:recipient|destination|"
+            r"address)",
+            r"address\s+(?:couldn't|could\s+not)\s+be\s+found",
+            r"not\s+a\s+(?:valid|known)\s+(?:user|mailbox|recipient)",
+            r"is\s+not\s+a\s+valid\s+mailbox",
+            r"mailbox\s+(?:name\s+)?(?:not\s+allowed|invalid|unavailable)",
+            r"recipientnotfound",
+            r"account\s+that\s+you\s+tried\s+to\s+reach\s+does\s+not\s+exist",
+            r"unrouteable\s+address",
+            r"no\s+mailbox\s+(?:here|found|by\s+that\s+name)",
+            r"address\s+unknown",
+            r"non[- ]?existent\s+(?:user|address)",
+            r"this\s+user\s+doesn't\s+have\s+a",
+            r"user\s+(?:account\s+)?(?:doesn't|does\s+not)\s+exist",
+            r"there\s+is\s+no\s+one\s+at\s+this\s+address",
+            r"no\s+valid\s+recipients",
+            r"destinataire\s+inconnu",
+            r"unbekannt(?:er)?\s+(?:empf[äa]nger|benutzer)",
+            r"user\s+not\s+exist",
+            r"invalid\s+(?:final\s+)?(?:delivery\s+)?userid",
+            r"not\s+listed\s+in\s+(?:the\s+)?(?:public\s+)?(?:name|directory|address\s+book)",
+            r"ディレクトリ(?:には|の)",
+            r"存在しません",
+            r"account\s+does\s+not\s+exist",
+            r"mailbox\s+unavailable",
+            r"invalid\s+address",
+        ),
+    ),
+    ("virusdetected", _rx(r"virus", r"malware", r"infected")),
+    (
+        "spamdetected",
+        _rx(
+            r"\bspam\b(?!haus)",
+            r"\bUBE\b",
+            r"unsolicited",
+            r"junk\s+mail",
+            r"bulk\s+mail",
+            r"content\s+(?:rejected|filter)",
+            r"message\s+(?:content\s+)?(?:was\s+)?(?:rejected|refused)\s+(?:as|because|due)",
+            r"scored\s+(?:too\s+high|[0-9.]+)",
+            r"classified\s+as\s+spam",
+            r"looks\s+like\s+spam",
+            r"suspicious\s+(?:content|message)",
+        ),
+    ),
+    (
+        "requireptr",
+        _rx(
+            r"reverse\s+dns",
+            r"\bptr\b",
+            r"rdns",
+            r"reverse\s+(?:lookup|hostname)",
+            r"cannot\s+find\s+your\s+hostname",
+            r"mismatches\s+client\s+ip",
+            r"(?:no|missing)\s+(?:valid\s+)?hostname",
+        ),
+    ),
+    (
+        "authfailure",
+        _rx(
+            r"\bspf\b",
+            r"\bdmarc\b",
+            r"dkim\s+(?:fail|signature\s+(?:is\s+)?(?:invalid|fail))",
+            r"authenticat(?:ion|ed)\s+(?:checks?\s+)?fail",
+            r"unauthenticated\s+e?mail",
+        ),
+    ),
+    ("badreputation", _rx(r"reputation", r"sender\s+score")),
+    (
+        "blocked",
+        _rx(
+            r"black\s*list",
+            r"block\s*list",
+            r"\bblocked\b",
+            r"\bRBL\b",
+            r"\bDNSBL\b",
+            r"spamhaus",
+            r"spamcop",
+            r"barracuda",
+            r"client\s+host\s+(?:\[[^\]]*\]\s+)?rejected",
+            r"connection\s+(?:refused|rejected|dropped|reset)",
+            r"access\s+denied",
+            r"not\s+allowed\s+to\s+(?:connect|send)",
+            r"invalid\s+ip",
+            r"network\s+not\s+allowed",
+            r"refused\s+to\s+talk",
+            r"your\s+ip",
+            r"dynamic\s+ip",
+            r"listed\s+(?:at|in|on)",
+        ),
+    ),
+    (
+        "filtered",
+        _rx(
+            r"(?:filtered|rejected)\s+by\s+(?:the\s+)?recipient(?!\s+domain)",
+            r"due\s+to\s+recipient\s+preferences",
+            r"recipient\s+(?:does\s+not\s+accept|refuses)",
+            r"\bfiltered\b",
+            r"domain\s+(?:is\s+)?not\s+(?:allowed|accepted)",
+        ),
+    ),
+    (
+        "rejected",
+        _rx(
+            r"sender\s+(?:address\s+)?(?:was\s+)?(?:rejected|refused|denied|blocked|not\s+allowed)",
+            r"(?:domain|address)\s+of\s+sender",
+            r"sender\s+domain",
+            r"mail\s+from\s+.{0,60}(?:rejected|refused)",
+            r"envelope\s+sender",
+            r"bad\s+sender",
+            r"sender\s+verify",
+        ),
+    ),
+    ("policyviolation", _rx(r"policy", r"prohibited", r"not\s+(?:permitted|accepted)\s+(?:for|by)\s+(?:policy|this)")),
+    (
+        "toomanyconn",
+        _rx(
+            r"too\s+many\s+(?:connections|sessions|concurrent|recipients)",
+            r"connection\s+(?:limit|rate)",
+            r"too\s+many\s+(?:messages|mails)",
+        ),
+    ),
+    (
+        "speeding",
+        _rx(
+            r"rate\s+limit",
+            r"too\s+many\s+recipients\s+this\s+hour",
+            r"frequency\s+limited",
+            r"(?:sending|receiving)\s+(?:too\s+fast|rate)",
+            r"throttl",
+            r"try\s+again\s+later.{0,40}rate",
+        ),
+    ),
+    (
+        "expired",
+        _rx(
+            r"retry\s+(?:time(?:out)?|period)\s+(?:exceeded|expired)",
+            r"message\s+expired",
+            r"delivery\s+time\s+expired",
+            r"could\s+not\s+be\s+delivered\s+(?:with)?in\s+\d",
+            r"(?:has\s+been|was)\s+delayed\s+for",
+            r"queue\s+(?:too\s+long|time)",
+            r"expired\s+after",
+            r"giving\s+up",
+            r"gave\s+up",
+            r"time(?:d)?\s*out.{0,30}(?:delivery|queue)",
+            r"failing\s+for\s+a\s+long\s+time",
+            r"not\s+delivered\s+within",
+            r"will\s+be\s+retried",
+            r"failed\s+\d+\s+attempts",
+            r"did\s+not\s+accept\s+our\s+requests\s+to\s+connect",
+            r"in\s+the\s+queue\s+too\s+long",
+            r"could\s+not\s+deliver\s+for\s+the\s+last",
+        ),
+    ),
+    (
+        "networkerror",
+        _rx(
+            r"network\s+(?:error|unreachable)",
+            r"host\s+not\s+found,\s+try\s+again",
+            r"host\s+not\s+reachable",
+            r"connection\s+timed\s+out",
+            r"timed?\s*out\s+(?:while|waiting)",
+            r"no\s+route\s+to\s+host",
+            r"host\s+unreachable",
+            r"could\s+not\s+connect",
+            r"unable\s+to\s+connect",
+            r"dns\s+(?:lookup\s+)?(?:failure|error|temporar)",
+            r"temporary\s+(?:lookup|dns)\s+failure",
+            r"mail\s+loop",
+            r"routing\s+loop",
+            r"too\s+many\s+hops",
+            r"loops?\s+back\s+to\s+myself",
+        ),
+    ),
+    (
+        "systemfull",
+        _rx(
+            r"(?:system|disk|spool)\s+(?:is\s+)?full", r"insufficient\s+system\s+storage", r"out\s+of\s+(?:disk|memory)"
+        ),
+    ),
+    (
+        "systemerror",
+        _rx(
+            r"system\s+(?:error|config)",
+            r"transaction\s+failed",
+            r"unable\s+to\s+contact",
+            r"currently\s+unavailable",
+            r"server\s+(?:error|configuration)",
+            r"internal\s+(?:server\s+)?error",
+            r"local\s+(?:error|configuration)",
+            r"temporary\s+(?:failure|error|problem)",
+            r"service\s+(?:not\s+)?available",
+        ),
+    ),
+    (
+        "mailererror",
+        _rx(
+            r"command\s+(?:output|died|failed)",
+            r"procmail",
+            r"mailer\s+error",
+            r"pipe\s+to",
+            r"exit\s+(?:code|status)",
+            r"x-unix",
+        ),
+    ),
+    (
+        "contenterror",
+        _rx(r"8-?bit\s+data", r"invalid\s+(?:mime|header)", r"header\s+(?:error|syntax)", r"media\s+error"),
+    ),
+    (
+        "notcompliantrfc",
+        _rx(
+            r"rfc\s*5322",
+            r"rfc\s*2822",
+            r"not\s+(?:rfc\s+)?compliant",
+            r"multiple\s+(?:from|to|subject)",
+            r"multiple\s+addresses\s+in\s+from",
+            r"duplicate\s+header",
+        ),
+    ),
+    (
+        "syntaxerror",
+        _rx(
+            r"syntax\s+error",
+            r"malformed\s+address",
+            r"command\s+(?:not\s+recogni[sz]ed|unrecognized)",
+            r"bad\s+sequence\s+of\s+commands",
+        ),
+    ),
+    (
+        "notaccept",
+        _rx(
+            r"does\s+not\s+accept\s+mail",
+            r"null\s+mx",
+            r"accepts\s+no\s+mail",
+            r"not\s+accepting\s+(?:any\s+)?mail",
+            r"doesn't\s+receive\s+e?mail",
+            r"indicated\s+no\s+smtp\s+service",
+            r"no\s+smtp\s+service",
+        ),
+    ),
+    # Postfix's "Recipient address rejected: <why>" names a missing mailbox only with these whys.
+    (
+        "userunknown",
+        _rx(r"recipient\s+address\s+rejected:\s+(?:access\s+denied|invalid\s+user|user\s+unknown|unknown\s+user)"),
+    ),
+]
+
+
+def _merge(table: list[tuple[str, re.Pattern[str]]]) -> dict[str, re.Pattern[str]]:
+    merged: dict[str, list[str]] = {}
+    for reason, pattern in table:
+        merged.setdefault(reason, []).append(pattern.pattern)
+    return {reason: re.compile("|".join(patterns), re.IGNORECASE) for reason, patterns in merged.items()}
+
+
+# reason -> the phrases that say it; `bounce_reasons.classify` decides in which order to ask.
+PHRASES = _merge(_TABLE)

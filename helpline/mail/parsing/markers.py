@@ -1,0 +1,166 @@
+"""Lines that start quoted history, forwarded content or a signature, in the languages we see.
+
+Shared by the plain-text and the HTML splitter. The attribution patterns of mail-parser-reply
+(the stack's quote library) are added to our own, which cover more clients and languages.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from mailparser_reply.constants import MAIL_LANGUAGES
+
+# Our own outbound marker, and the same idea in other helpdesks' words.
+OWN_MARKER = re.compile(
+    r"^[^\w#]{0,20}##-.{0,120}-##\W{0,20}$|^[-\s]{2,40}(?:please\s+)?(?:type|write|reply)\s+(?:your\s+)?(?:reply\s+)?"
+    r"above\s+this\s+line[-\s]{2,40}$",
+    re.IGNORECASE,
+)
+
+_WROTE = (
+    r"^(?:on|am|le|el|il|op|em|no\s+dia|den|dne|w\s+dniu|dnia|pe)\b.{0,250}"
+    r"(?:wrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto|schreef|escreveu|skrev|napsal(?:\(a\))?|napisa[łl](?:\(a\))?|"
+    r"a\s+scris|kirjoitti|írta)\b.{0,250}[:：]?\s*$"
+)
+_WROTE_START = re.compile(r"^(?:on|am|le|el|il|op|em|no\s+dia|den|dne|w\s+dniu|dnia|pe)\s", re.IGNORECASE)
+_ATTRIBUTION = [
+    re.compile(_WROTE, re.IGNORECASE),
+    re.compile(
+        r"^.{1,250}\b(?:wrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto|schreef|escreveu|skrev)\s*[:：]\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^.{0,250}(?:пишет|написал(?:\(а\)|а)?|написала)\s*[:：]?\s*$", re.IGNORECASE),
+    re.compile(r"^.{0,200}(?:写道|寫道|書きました|のメッセージ|님이\s*작성)\s*[:：]?\s*$"),
+    re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{0,200}[:：]\s*$"),
+    re.compile(r"^.{0,200}\b(?:от|from|de|von)\b.{0,100}<[^\s<>@]+@[^\s<>@]+>\s*[:：]\s*$", re.IGNORECASE),
+]
+# Any client: a line that names an address and a time and ends with a colon (only trusted when
+# quoted lines follow it).
+GENERIC_ATTRIBUTION = re.compile(r"^.{0,200}[^\s<>@]+@[^\s<>@]+.{0,100}[:：]\s*$")
+# mail-parser-reply's attribution patterns for the languages ours do not cover (Czech, Danish,
+# Korean, Polish, Swedish...); its English one backtracks badly on "On On On ..." lines.
+_OWN_LANGUAGES = {"en", "de", "es", "fr", "it", "nl", "zh", "ja"}
+_LIBRARY_ATTRIBUTION = [
+    re.compile(spec["wrote_header"], re.IGNORECASE | re.MULTILINE)
+    for language, spec in MAIL_LANGUAGES.items()
+    if language not in _OWN_LANGUAGES and isinstance(spec.get("wrote_header"), str)
+]
+_TIME = re.compile(r"\d{1,2}[:.h]\d{2}|\d{4}|\d{1,2}[./-]\d{1,2}")
+
+SEPARATOR = re.compile(
+    r"^[-_=*\s]{0,80}(?:original\s+message|ursprüngliche\s+nachricht|original[- ]nachricht|message\s+d'origine|"
+    r"mensaje\s+original|messaggio\s+originale|oorspronkelijk\s+bericht|mensagem\s+original|ursprungligt\s+meddelande|"
+    r"oprindelig\s+meddelelse|opprinnelig\s+melding|alkuperäinen\s+viesti|wiadomość\s+oryginalna|původní\s+zpráva|"
+    r"исходное\s+сообщение|原始邮件|原始郵件|元のメッセージ|reply\s+message)\s*[-_=*]*\s*$",
+    re.IGNORECASE,
+)
+OUTLOOK_RULE = re.compile(r"^ {0,8}_{20,} {0,8}$")
+FORWARD = re.compile(
+    r"^[-_=*>\s]{0,80}(?:forwarded\s+message|begin\s+forwarded\s+message|weitergeleitete\s+nachricht|"
+    r"message\s+transf[ée]r[ée]|mensaje\s+reenviado|messaggio\s+inoltrato|doorgestuurd\s+bericht|"
+    r"mensagem\s+encaminhada|vidarebefordrat\s+meddelande|videresendt\s+meddelelse|пересылаемое\s+сообщение|"
+    r"пересланное\s+сообщение|转发的邮件|轉寄的郵件|転送されたメッセージ|forwarded\s+by\b|original\s+message\s+follows)"
+    r"\b.{0,80}$",
+    re.IGNORECASE,
+)
+_FROM = r"(?:from|von|de|da|van|från|fra|od|от|від|kimden|lähettäjä|feladó|发件人|寄件者|差出人|送信者|보낸\s*사람)"
+_OTHER = (
+    r"(?:sent|date|to|cc|subject|gesendet|datum|an|betreff|envoy[ée]|[àa]|objet|enviado|fecha|para|asunto|inviato|data|"
+    r"oggetto|verzonden|aan|onderwerp|assunto|skickat|till|ämne|sendt|til|emne|отправлено|дата|кому|тема|发送时间|"
+    r"日期|收件人|主题|送信日時|日付|宛先|件名|보낸\s*날짜|받는\s*사람|제목)"
+)
+FROM_LINE = re.compile(rf"^[*>\s]{{0,10}}{_FROM}[\s*]{{0,4}}[:：]", re.IGNORECASE)
+OTHER_LINE = re.compile(rf"^[*>\s]{{0,10}}{_OTHER}[\s*]{{0,4}}[:：]", re.IGNORECASE)
+SUBJECT_FORWARD = re.compile(
+    r"^[*>\s]{0,10}(?:subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|emne|тема|主题|件名)"
+    r"[\s*]{0,4}[:：] {0,4}"
+    r"(?:fwd?|fw|wg|tr|rv|i|enc|doorst|vs|vb|trs|пересл|转发|転送) {0,4}[:：]",
+    re.IGNORECASE,
+)
+
+# Marker lines are short; longer lines are never tested (keeps every check linear in the input).
+MAX_MARKER_LINE = 400
+
+SIGNATURE_DELIMITER = re.compile(r"^(?:-- ?|--|—|__)\s*$")
+MOBILE_SIGNATURE = re.compile(
+    r"^ {0,8}(?:sent\s+(?:from|with|via)\s+(?:my\s+)?\S|get\s+outlook\s+for|von\s+meinem\s+\S+\s+gesendet|"
+    r"gesendet\s+von\s+(?:meinem\s+)?\S|"
+    r"envoy[ée]\s+(?:de|depuis)\s+(?:mon\s+)?\S|enviado\s+(?:desde|do|de)\s+(?:mi|meu)\s+\S|inviato\s+da\s+\S|"
+    r"verzonden\s+(?:met|vanaf|van)\s+(?:mijn\s+)?\S|skickat\s+från\s+min|sendt\s+fra\s+min|wysłane\s+z\s+\S|"
+    r"отправлено\s+(?:с|из)\s+\S|发自我的|來自我的|从我的.{0,20}发送|.{0,20}から送信)",
+    re.IGNORECASE,
+)
+
+
+# Every attribution form names the verb, a CJK date or an address before the colon; a cheap
+# search for one of them spares the heavier patterns on ordinary lines.
+_ATTRIBUTION_HINTS = (
+    "wrote", "schrieb", "crit", "escribi", "scritto", "schreef", "escreveu", "skrev", "napsal", "napisa", "nadesłał",
+    "pisze", "scris", "kirjoitti", "írta", "пишет", "написал", "写道", "寫道", "書きました", "のメッセージ", "작성",
+    "年", "@",
+)  # fmt: skip
+
+
+def _hinted(text: str) -> bool:
+    lowered = text.lower()
+    return any(hint in lowered for hint in _ATTRIBUTION_HINTS)
+
+
+def is_attribution(line: str, next_line: str = "") -> bool:
+    """'On <date>, <name> wrote:' and its relatives (a line, or a line wrapped onto the next one)."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 400 or stripped.startswith(">"):
+        return False
+    if not _hinted(stripped) and not _hinted(next_line[:400]):
+        return False
+    if _matches_attribution(stripped, _ATTRIBUTION):
+        return True
+    following = next_line.strip()
+    if not following or following.startswith(">") or len(following) > 200:
+        return False
+    # Wrapped attributions start like one ("On ...", "Am ...") or end like one ("... написал:").
+    if not (_WROTE_START.match(stripped) or _TIME.search(stripped)):
+        return False
+    return _matches_attribution(f"{stripped} {following}", [_ATTRIBUTION[0], _ATTRIBUTION[2], _ATTRIBUTION[3]])
+
+
+def _matches_attribution(text: str, patterns: list[re.Pattern[str]]) -> bool:
+    if any(p.search(text) for p in patterns):
+        return bool(_TIME.search(text)) or "@" in text or len(text) < 120
+    return len(patterns) == len(_ATTRIBUTION) and any(p.search(text) for p in _LIBRARY_ATTRIBUTION)
+
+
+def is_generic_attribution(line: str) -> bool:
+    """A line with an address and a time, ending in a colon: an attribution if quotes follow."""
+    stripped = line.strip()
+    return len(stripped) < 300 and bool(GENERIC_ATTRIBUTION.match(stripped)) and bool(_TIME.search(stripped))
+
+
+def outlook_block(lines: list[str], index: int) -> bool:
+    """A 'From: ... / Sent: ... / To: ... / Subject: ...' header block starts at `index`."""
+    if len(lines[index]) > MAX_MARKER_LINE or not FROM_LINE.match(lines[index]):
+        return False
+    others = 0
+    for line in lines[index + 1 : index + 8]:
+        kind = _header_line_kind(line[:MAX_MARKER_LINE])
+        others += bool(kind)
+        if others >= 2 or kind == 2:
+            return True
+    return False
+
+
+_SENT_LINE = re.compile(r"^[*>\s]{0,10}(?:sent|date|gesendet|datum|envoy|enviado|fecha)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_line_kind(line: str) -> int:
+    """0: not a header line; 1: To/Subject/Cc...; 2: Sent/Date (enough with From on its own)."""
+    if not OTHER_LINE.match(line):
+        return 0
+    return 2 if _SENT_LINE.match(line) else 1
+
+
+def forwarded_block(lines: list[str], index: int) -> bool:
+    """The Outlook header block at `index` introduces a forwarded message (its subject says FW:)."""
+    return any(SUBJECT_FORWARD.match(line[:MAX_MARKER_LINE]) for line in lines[index : index + 8])
