@@ -17,6 +17,7 @@ admins only).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,20 @@ def hr_ticket(other_customer: Customer, hr_team: Team) -> Ticket:
     )
 
 
+# ------------------------------------------------------------------ process-level caches
+
+
+@pytest.fixture(autouse=True)
+def custom_field_definitions_fresh() -> Iterator[None]:
+    """Custom field definitions are cached per process for a few seconds; every test starts from
+    the rows it creates itself, not from the definitions of the test before it."""
+    from helpline.core.customfields import custom_field_definitions_forget
+
+    custom_field_definitions_forget()
+    yield
+    custom_field_definitions_forget()
+
+
 # ------------------------------------------------------------------ files
 
 
@@ -150,7 +165,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 def _footprint() -> dict[str, Any]:
     from helpline.audit.models import Event
-    from helpline.customers.models import ContactIdentity
+    from helpline.customers.models import ContactIdentity, Organization, OrganizationDomain
     from helpline.outbox.models import OutboxMessage
     from helpline.tickets.models import Attachment, Blob, Message
 
@@ -170,6 +185,8 @@ def _footprint() -> dict[str, Any]:
         "outbox": rows(OutboxMessage.objects.all()),
         "customers": rows(Customer.objects.all()),
         "identities": rows(ContactIdentity.objects.all()),
+        "organizations": rows(Organization.objects.all()),
+        "organization_domains": rows(OrganizationDomain.objects.all()),
         "agents": rows(Agent.objects.all()),
         "teams": rows(Team.objects.all()),
         "memberships": rows(Membership.objects.all()),

@@ -17,4 +17,5 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob("schedule_slots_prune", cron("17 3 * * *"), "helpline.jobs.tasks.schedule_slots_prune"),
     ScheduledJob("task_results_prune", cron("27 3 * * *"), "helpline.jobs.tasks.task_results_prune"),
     ScheduledJob("tickets_close_solved", cron("0 * * * *"), "helpline.tickets.tasks.tickets_close_solved"),
+    ScheduledJob("idempotency_keys_prune", cron("37 * * * *"), "helpline.api.tasks.idempotency_keys_prune"),
 )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 from factory.django import DjangoModelFactory
 
-from helpline.customers.models import ContactIdentity, Customer, Organization
+from helpline.customers.models import ContactIdentity, Customer, Organization, OrganizationDomain
 
 
 class OrganizationFactory(DjangoModelFactory[Organization]):
+    """An organization with its mail domains, including the lookup rows new senders are matched by."""
+
     class Meta:
         model = Organization
         skip_postgeneration_save = True
@@ -16,6 +20,13 @@ class OrganizationFactory(DjangoModelFactory[Organization]):
     name = factory.Sequence(lambda n: f"Organization {n}")
     domains = factory.LazyAttribute(lambda o: [f"{o.name.lower().replace(' ', '')}.test"])
     shares_tickets = False
+
+    @factory.post_generation
+    def domain_rows(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            OrganizationDomain.objects.bulk_create(
+                [OrganizationDomain(domain=d, organization=self) for d in self.domains]
+            )
 
 
 class ContactIdentityFactory(DjangoModelFactory[ContactIdentity]):

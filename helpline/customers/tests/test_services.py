@@ -386,6 +386,21 @@ def test_an_explicit_organization_wins_over_the_domain(agent):
     assert colin.organization == chosen
 
 
+def test_a_domain_belongs_to_one_organization_only(agent, footprint):
+    # given
+    organization_create(actor=agent, name="Acme", domains=["acme.com"])
+    other = organization_create(actor=agent, name="Other", domains=["other.com"])
+    before = footprint()
+
+    # when / then
+    with pytest.raises(Conflict) as creating:
+        organization_create(actor=agent, name="Copycat", domains=["ACME.com"])
+    with pytest.raises(Conflict) as updating:
+        organization_update(actor=agent, organization=other, changes={"domains": ["other.com", "acme.com"]})
+    assert creating.value.detail == updating.value.detail == "These domains belong to another organization: acme.com."
+    assert footprint() == before
+
+
 def test_organization_names_are_unique(agent, footprint):
     # given
     organization_create(actor=agent, name="Acme")
