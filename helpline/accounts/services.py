@@ -31,7 +31,7 @@ def agent_create(
     if role not in Agent.Role.values:
         raise InvalidInput(f"'{role}' is not a role; choose one of {', '.join(Agent.Role.values)}.")
     email = email.strip().lower()
-    if "@" not in email:
+    if "@" not in email or len(email) > 254:
         raise InvalidInput(f"'{email}' is not an e-mail address.")
     try:
         with transaction.atomic():
@@ -113,6 +113,10 @@ def team_update(*, actor: Actor | None, team: Team, changes: dict[str, Any]) -> 
     unknown = set(changes) - {"name", "description", "is_private"}
     if unknown:
         raise InvalidInput(f"Unknown team field(s): {', '.join(sorted(unknown))}.")
+    if "name" in changes:
+        changes = {**changes, "name": " ".join((changes["name"] or "").split())}
+        if not changes["name"] or len(changes["name"]) > 100:
+            raise InvalidInput("A team name has 1 to 100 characters.")
     before = {k: getattr(team, k) for k in changes}
     try:
         with transaction.atomic():

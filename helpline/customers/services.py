@@ -105,6 +105,9 @@ def customer_update(*, actor: Actor | None, customer: Customer, changes: dict[st
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(f"Unknown customer field(s): {', '.join(sorted(unknown))}.")
+    for key, limit in (("time_zone", 64), ("language", 16), ("name", 200)):
+        if len(changes.get(key) or "") > limit:
+            raise InvalidInput(f"{key} has at most {limit} characters.", errors=[{"field": key, "message": "too long"}])
     if "tier" in changes and changes["tier"] not in Customer.Tier.values:
         raise InvalidInput(f"'{changes['tier']}' is not a customer tier.")
     if "attributes" in changes:
@@ -211,8 +214,10 @@ def organization_create(
     """Create an organization; senders from its domains join it when they are first seen."""
     _agent_check(actor)
     name = " ".join((name or "").split())
-    if not name:
-        raise InvalidInput("An organization needs a name.")
+    if not name or len(name) > 200:
+        raise InvalidInput("An organization name has 1 to 200 characters.")
+    if len(tier) > 32:
+        raise InvalidInput("A tier has at most 32 characters.")
     try:
         with transaction.atomic():
             org = Organization.objects.create(name=name, tier=tier, notes=notes, shares_tickets=shares_tickets)
@@ -235,6 +240,12 @@ def organization_update(*, actor: Actor | None, organization: Organization, chan
     unknown = set(changes) - {"name", "domains", "tier", "notes", "shares_tickets"}
     if unknown:
         raise InvalidInput(f"Unknown organization field(s): {', '.join(sorted(unknown))}.")
+    if "name" in changes:
+        changes = {**changes, "name": " ".join((changes["name"] or "").split())}
+        if not changes["name"] or len(changes["name"]) > 200:
+            raise InvalidInput("An organization name has 1 to 200 characters.")
+    if len(changes.get("tier") or "") > 32:
+        raise InvalidInput("A tier has at most 32 characters.")
     before = {k: getattr(organization, k) for k in changes}
     try:
         with transaction.atomic():

@@ -48,7 +48,13 @@ class Category(models.Model):
     class Meta:
         ordering = ["path"]
         verbose_name_plural = "categories"
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique"),
+            # NULL parents are distinct to the constraint above, so root names need their own.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent__isnull=True), name="category_root_name_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.path
