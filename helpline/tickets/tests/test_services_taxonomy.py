@@ -78,6 +78,17 @@ def test_sibling_categories_have_different_names(admin):
     assert category_create(actor=admin, name="Refunds").path == "Refunds"
 
 
+def test_root_categories_have_different_names_too(admin):
+    # given
+    category_create(actor=admin, name="Billing")
+    paths = list(Category.objects.values_list("path", flat=True))
+
+    # when / then
+    with pytest.raises(Conflict):
+        category_create(actor=admin, name=" Billing ")
+    assert list(Category.objects.values_list("path", flat=True)) == paths
+
+
 @pytest.mark.parametrize("who", ["supervisor", "agent", "customer"])
 def test_only_admins_manage_categories(request, admin, footprint, who):
     # given
