@@ -69,7 +69,9 @@ def agent_update(*, actor: Actor | None, agent: Agent, changes: dict[str, Any]) 
         raise InvalidInput(f"'{changes['availability']}' is not an availability.")
     if "time_zone" in changes and changes["time_zone"] not in available_timezones():
         raise InvalidInput(f"'{changes['time_zone']}' is not a time zone.")
-    if "capacity" in changes and (not isinstance(changes["capacity"], int) or changes["capacity"] < 0):
+    if "capacity" in changes and (
+        isinstance(changes["capacity"], bool) or not isinstance(changes["capacity"], int) or changes["capacity"] < 0
+    ):
         raise InvalidInput("Capacity is a whole number, 0 or more.")
     if agent == actor and changes.get("role", agent.role) != Agent.Role.ADMIN and agent.is_admin:
         raise InvalidInput("Admins cannot take away their own admin role.")

@@ -35,6 +35,10 @@ def cursor_decode(cursor: str, kinds: list[type]) -> list[Any]:
                 values.append(None)
             elif kind is datetime:
                 values.append(datetime.fromisoformat(value))
+            elif kind is int:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError
+                values.append(value)
             else:
                 values.append(kind(value))
         return values

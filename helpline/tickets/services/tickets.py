@@ -64,6 +64,10 @@ def ticket_create(
     if isinstance(actor, Customer) and actor.pk != requester.pk:
         raise PermissionDenied("A customer opens tickets for themself only.")
     subject = _subject_clean(subject)
+    from helpline.tickets.services.messages import MAX_BODY_CHARS
+
+    if len(body_text) > MAX_BODY_CHARS or len(body_html) > MAX_BODY_CHARS:
+        raise InvalidInput(f"A message body may hold at most {MAX_BODY_CHARS} characters.")
     if priority not in Priority.values:
         raise InvalidInput(f"'{priority}' is not a priority.")
     if status != Status.NEW:
@@ -215,6 +219,8 @@ def ticket_merge(*, actor: Actor | None, source: Ticket | int, target: Ticket | 
         for t in (src, dst):
             if actor is not None and not can_edit_ticket(actor, t):
                 raise PermissionDenied(f"You may not change ticket #{t.number}.")
+        if src.disposition != Disposition.ACTIVE:
+            raise InvalidInput(f"Ticket #{src.number} is in {src.disposition}: restore it before merging.")
         if src.merged_into_id or dst.merged_into_id:
             raise InvalidInput("A ticket that was merged already cannot take part in another merge.")
         if dst.status == Status.CLOSED or dst.disposition != Disposition.ACTIVE:
@@ -428,7 +434,9 @@ def _relations_update(actor: Actor | None, ticket: Ticket, changes: dict[str, An
     for name, relation in (("ccs", ticket.ccs), ("followers", ticket.followers)):
         if name in changes:
             before_ids = sorted(relation.values_list("id", flat=True))
-            after_ids = sorted({obj.pk for obj in changes[name] or []})
+            after_ids = sorted(
+                {obj.pk for obj in changes[name] or []} - ({ticket.requester_id} if name == "ccs" else set())
+            )
             if before_ids != after_ids:
                 relation.set(after_ids)
                 changed = True
