@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "helpline.jobs",
     "helpline.api",
     "helpline.mail",
+    "helpline.workspace",
+    "helpline.portal",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpline.workspace.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -158,7 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("HELPLINE_SECURE_COOKIES")
@@ -191,6 +195,7 @@ USE_TZ = True
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("HELPLINE_MEDIA_DIR", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -234,6 +239,11 @@ HELPLINE_JOB_STUCK_SECONDS = env_int("HELPLINE_JOB_STUCK_SECONDS", 600)
 HELPLINE_OUTBOX_MAX_ATTEMPTS = env_int("HELPLINE_OUTBOX_MAX_ATTEMPTS", 8)
 # Signs outgoing webhooks (X-Helpline-Signature-256) unless the webhook has its own secret.
 HELPLINE_WEBHOOK_SECRET = env("HELPLINE_WEBHOOK_SECRET")
+# The public web form (/portal/new): sites that may embed it in an iframe (space-separated origins),
+# and how many submissions (and sign-in links) one address and one IP may ask for ("<count>/<seconds>").
+HELPLINE_FORM_FRAME_ANCESTORS = env("HELPLINE_FORM_FRAME_ANCESTORS").replace(",", " ").split()
+HELPLINE_FORM_RATE_LIMIT = env("HELPLINE_FORM_RATE_LIMIT", "5/3600")
+HELPLINE_FORM_IP_RATE_LIMIT = env("HELPLINE_FORM_IP_RATE_LIMIT", "30/3600")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_FORMAT = env("HELPLINE_LOG_FORMAT", "text")  # text | json

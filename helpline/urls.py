@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from helpline.core import views as core_views
 
@@ -9,5 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("api/v1/", ("helpline.api.urls", "api-1", "api-1")),  # = include("helpline.api.urls")
+    path("api/v1/", include("helpline.api.urls")),
+    path("portal/", include("helpline.portal.urls")),
+    # The agent workspace owns the root: keep it last.
+    path("", include("helpline.workspace.urls")),
 ]

@@ -1,0 +1,172 @@
+"""Turning domain rows into what the screens show: short labels, the thread with its history
+folded between messages, event descriptions. Presentation only: nothing here decides or writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from helpline.audit.models import Event
+from helpline.tickets.models import Message, Priority, Status
+from helpline.tickets.transitions import TRANSITIONS
+
+STATUS_SHORT: dict[str, str | Promise] = {
+    Status.NEW: _("New"),
+    Status.OPEN: _("Open"),
+    Status.PENDING: _("Pending"),
+    Status.ON_HOLD: _("On hold"),
+    Status.SOLVED: _("Solved"),
+    Status.CLOSED: _("Closed"),
+}
+PRIORITY_LABELS: dict[str, str | Promise] = {value: label for value, label in Priority.choices}
+
+# Events the thread shows otherwise (the message itself) or that say nothing to a reader.
+_SILENT_EVENTS = frozenset({"message.added", "ticket.created"})
+_FIELD_LABELS: dict[str, str | Promise] = {
+    "status": _("Status"),
+    "priority": _("Priority"),
+    "assignee": _("Assignee"),
+    "team": _("Team"),
+    "category": _("Category"),
+    "subject": _("Subject"),
+    "tags": _("Tags"),
+    "custom_fields": _("Custom fields"),
+    "followers": _("Followers"),
+    "ccs": _("CCs"),
+    "disposition": _("Disposition"),
+}
+
+
+def status_choices(current: str) -> list[tuple[str, str | Promise]]:
+    """The statuses the ticket may move to from `current`, the current one first."""
+    allowed = TRANSITIONS.get(current, frozenset())
+    return [(value, STATUS_SHORT[value]) for value in STATUS_SHORT if value == current or value in allowed]
+
+
+@dataclass
+class Change:
+    label: str | Promise
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryFold:
+    """Consecutive changes between two messages, shown folded."""
+
+    events: list[Event] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def at(self) -> datetime:
+        return self.events[-1].at
+
+    @property
+    def actors(self) -> list[str]:
+        return sorted({_actor_name(e) for e in self.events})
+
+
+@dataclass
+class ThreadItem:
+    message: Message | None = None
+    fold: HistoryFold | None = None
+
+
+@dataclass
+class Names:
+    """Names for the ids that events carry."""
+
+    agents: dict[int, str] = field(default_factory=dict)
+    teams: dict[int, str] = field(default_factory=dict)
+    categories: dict[int, str] = field(default_factory=dict)
+
+
+def thread_items(messages: Sequence[Message], events: Iterable[Event], names: Names) -> list[ThreadItem]:
+    """Messages in order, with the changes that happened between them folded in their place."""
+    changes = [e for e in events if e.kind not in _SILENT_EVENTS]
+    items: list[ThreadItem] = []
+    pending: HistoryFold | None = None
+    queue = sorted(changes, key=lambda e: (e.at, e.pk))
+    i = 0
+    for message in messages:
+        while i < len(queue) and queue[i].at <= message.created_at:
+            pending = _add(pending, queue[i], names)
+            i += 1
+        if pending is not None:
+            items.append(ThreadItem(fold=pending))
+            pending = None
+        items.append(ThreadItem(message=message))
+    for event in queue[i:]:
+        pending = _add(pending, event, names)
+    if pending is not None:
+        items.append(ThreadItem(fold=pending))
+    return items
+
+
+def event_changes(event: Event, names: Names) -> list[Change]:
+    """What an event changed, in words."""
+    kind = event.kind
+    if kind.startswith("ticket.") and kind.endswith("_changed"):
+        name = kind[len("ticket.") : -len("_changed")]
+        return [
+            Change(
+                _FIELD_LABELS.get(name, name),
+                _value(name, event.before.get(name), names),
+                _value(name, event.after.get(name), names),
+            )
+        ]
+    labels: dict[str, str | Promise] = {
+        "ticket.merged": _("Merged into another ticket"),
+        "ticket.merge_received": _("Another ticket was merged into this one"),
+        "ticket.spam": _("Marked as spam"),
+        "ticket.trash": _("Moved to trash"),
+        "ticket.restored": _("Restored"),
+        "ticket.reopened": _("Reopened by the customer"),
+        "ticket.followed_up": _("A follow-up ticket was opened"),
+    }
+    return [Change(labels.get(kind, kind), "", "")]
+
+
+def _add(fold: HistoryFold | None, event: Event, names: Names) -> HistoryFold:
+    fold = fold or HistoryFold()
+    fold.events.append(event)
+    fold.changes.extend(event_changes(event, names))
+    return fold
+
+
+def _value(name: str, value: Any, names: Names) -> str:
+    if value in (None, "", []):
+        return "—"
+    lookups: dict[str, dict[int, str]] = {
+        "assignee": names.agents,
+        "team": names.teams,
+        "category": names.categories,
+        "followers": names.agents,
+    }
+    if name == "status":
+        return str(STATUS_SHORT.get(value, value))
+    if name == "priority":
+        return str(PRIORITY_LABELS.get(value, value))
+    if name in lookups:
+        table = lookups[name]
+        if isinstance(value, list):
+            return ", ".join(table.get(v, f"#{v}") for v in value)
+        return table.get(value, f"#{value}")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _actor_name(event: Event) -> str:
+    if event.actor_agent is not None:
+        return event.actor_agent.name
+    if event.actor_customer is not None:
+        return event.actor_customer.name or str(_("Customer"))
+    return event.actor_label or str(_("Helpline"))

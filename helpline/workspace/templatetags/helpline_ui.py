@@ -1,0 +1,170 @@
+"""Small presentation helpers shared by the agent workspace and the customer portal templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import nh3
+from django import template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html, linebreaks
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from helpline.core.html import html_sanitize
+from helpline.workspace.icons import ICONS
+
+register = template.Library()
+
+PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+AVATAR_COLOURS = 8
+REMOTE_IMAGE_PLACEHOLDER = "helpline/img/remote-image.svg"
+_DISPLAY_TAGS = set(nh3.ALLOWED_TAGS) | {"font", "tfoot"}
+_DISPLAY_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "img": {"src", "alt", "width", "height"},
+    "font": {"color"},
+}
+
+
+@register.filter
+def initials(name: str) -> str:
+    """'Carla Diaz' → 'CD'; one word gives its first letter; nothing gives '?'."""
+    words = [w for w in str(name or "").replace("@", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    if len(words) == 1:
+        return words[0][0].upper()
+    return (words[0][0] + words[-1][0]).upper()
+
+
+@register.filter
+def avatar_colour(pk: Any) -> int:
+    """A stable colour number for a person (the CSS has avatar--c0 … avatar--c7)."""
+    try:
+        return int(pk) % AVATAR_COLOURS
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """A compact age: 'now', '5 min', '3 h', '2 d', then a date in the viewer's time zone."""
+    if value is None:
+        return ""
+    delta = timezone.now() - value
+    if delta < timedelta(minutes=1):
+        return _("now")
+    if delta < timedelta(hours=1):
+        return _("%(n)d min") % {"n": delta.total_seconds() // 60}
+    if delta < timedelta(days=1):
+        return _("%(n)d h") % {"n": delta.total_seconds() // 3600}
+    if delta < timedelta(days=7):
+        return _("%(n)d d") % {"n": delta.days}
+    local = timezone.localtime(value)
+    if local.year == timezone.localtime().year:
+        return date_format(local, "M j")
+    return date_format(local, "M j, Y")
+
+
+@register.simple_tag
+def timestamp(value: datetime | None, css: str = "") -> SafeString:
+    """<time> with the compact age as text and the full local date and time as its title."""
+    if value is None:
+        return mark_safe("")  # noqa: S308 - a constant
+    local = timezone.localtime(value)
+    return format_html(
+        '<time class="{}" datetime="{}" title="{}">{}</time>',
+        css,
+        value.isoformat(),
+        local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""),
+        ago(value),
+    )
+
+
+@register.filter
+def is_previewable(attachment: Any) -> bool:
+    return attachment.content_type.split(";")[0].strip().lower() in PREVIEW_TYPES
+
+
+@register.simple_tag
+def message_body(message: Any, url_name: str) -> SafeString:
+    """A message's body for the screen: its stored (sanitized) HTML sanitized once more, with
+    `cid:` images pointing at their attachment and remote images not loaded; else its text."""
+    if not message.body_html:
+        return mark_safe(linebreaks(message.body_text, autoescape=True))  # noqa: S308 - escaped by linebreaks
+    inline = {a.content_id: a.pk for a in message.attachments.all() if a.content_id}
+    return mark_safe(display_html(message.body_html, inline, lambda pk: reverse(url_name, args=[pk])))  # noqa: S308
+
+
+def display_html(raw: str, inline: dict[str, int], attachment_url: Callable[[int], str]) -> str:
+    """Sanitize (again: defence in depth) and rewrite image sources for display.
+
+    Remote images would tell the sender that and when the message was read, so they are not
+    loaded; `cid:` images show their inline attachment when we have it.
+    """
+
+    def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if element == "img" and attribute == "src":
+            if value.startswith("cid:"):
+                pk = inline.get(value[4:].strip("<>"))
+                return f"{attachment_url(pk)}?inline=1" if pk else None
+            return static(REMOTE_IMAGE_PLACEHOLDER)
+        if element == "img" and attribute in ("width", "height"):
+            return None  # the placeholder has its own size (tracking pixels are 1×1)
+        return value
+
+    # The second pass only narrows what html_sanitize kept: it cannot let anything back in.
+    return nh3.clean(
+        html_sanitize(raw),
+        tags=_DISPLAY_TAGS,
+        attributes=_DISPLAY_ATTRIBUTES,
+        attribute_filter=rewrite,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@register.filter
+def has_remote_images(raw: str) -> bool:
+    lowered = (raw or "").lower()
+    return "<img" in lowered and ('src="http' in lowered or "src='http" in lowered or "src=http" in lowered)
+
+
+@register.filter
+def names(items: Iterable[Any]) -> str:
+    return ", ".join(str(getattr(item, "name", item)) for item in items)
+
+
+@register.filter
+def get(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+_ICON = (
+    '<svg class="icon{}" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2" '
+    'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">{}</svg>'
+)
+
+
+@register.simple_tag
+def icon(name: str, css: str = "") -> SafeString:
+    """An inline SVG icon by name (helpline/workspace/icons.py); an unknown name draws nothing."""
+    return mark_safe(_ICON.format(f" {escape(css)}" if css else "", ICONS.get(name, "")))  # noqa: S308 - constants
+
+
+@register.simple_tag
+def avatar(person: Any, size: str = "md") -> SafeString:
+    """Initials in a coloured circle for an Agent or a Customer (None draws a neutral one)."""
+    if person is None:
+        return format_html('<span class="avatar avatar--{} avatar--sys" aria-hidden="true">?</span>', size)
+    return format_html(
+        '<span class="avatar avatar--{} avatar--c{}" aria-hidden="true">{}</span>',
+        size,
+        avatar_colour(person.pk),
+        initials(person.name),
+    )
