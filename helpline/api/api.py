@@ -70,6 +70,7 @@ def api_build() -> HelplineAPI:
     from helpline.accounts.api import router as accounts_router
     from helpline.core.api import router as core_router
     from helpline.customers.api import router as customers_router
+    from helpline.mail.api import router as mail_router
     from helpline.tickets.api import router as tickets_router
 
     api = HelplineAPI(
@@ -85,6 +86,7 @@ def api_build() -> HelplineAPI:
     api.add_decorator(pipeline(api), mode="view")
     for router in (accounts_router, tickets_router, customers_router, core_router):
         api.add_router("", router)
+    api.add_router("/mail", mail_router)
     return api
 
 

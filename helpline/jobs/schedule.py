@@ -18,4 +18,9 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob("task_results_prune", cron("27 3 * * *"), "helpline.jobs.tasks.task_results_prune"),
     ScheduledJob("tickets_close_solved", cron("0 * * * *"), "helpline.tickets.tasks.tickets_close_solved"),
     ScheduledJob("idempotency_keys_prune", cron("37 * * * *"), "helpline.api.tasks.idempotency_keys_prune"),
+    # Mail stored but not processed (a crash between the two) is processed again.
+    ScheduledJob("mail_process_stale", every(minutes=1), "helpline.mail.tasks.mail_process_stale"),
+    # Polls the IMAP mailboxes once a minute; a dedicated `helpline mail poll` (IDLE) is faster.
+    ScheduledJob("mail_poll_once", every(minutes=1), "helpline.mail.tasks.mail_poll_once"),
+    ScheduledJob("acknowledgement_log_prune", cron("47 3 * * *"), "helpline.mail.tasks.acknowledgement_log_prune"),
 )

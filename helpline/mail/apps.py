@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,7 @@ class MailConfig(AppConfig):
     name = "helpline.mail"
     label = "mail"
     verbose_name = "Email channel"
+
+    def ready(self) -> None:
+        # Registers the outbox handler of kind `mail` and wraps `notification` (agent e-mails).
+        from helpline.mail.outbound import notifications, send  # noqa: F401

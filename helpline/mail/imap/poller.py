@@ -1,0 +1,203 @@
+"""Reading a mailbox over IMAP: new messages by UID, stored, processed, then flagged or moved.
+
+Progress is an `ImapState` row per mailbox and folder: the folder's UIDVALIDITY and the last UID
+handled. A message is first stored (committed), then processed, then marked on the server, then
+the UID is recorded; a crash in between means the message is fetched again and recognised as a
+duplicate. When UIDVALIDITY changes, the folder is read from the start (duplicates again).
+Between rounds the poller waits with IDLE when the server has it, else polls; a lost connection
+is retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections, connections
+from imapclient import IMAPClient
+
+from helpline.core.clock import now
+from helpline.mail.conf import max_raw_bytes
+from helpline.mail.imap.connect import imap_connect
+from helpline.mail.models import ImapState, InboundMail, Mailbox
+from helpline.mail.services import mail_process, mail_receive
+
+logger = logging.getLogger(__name__)
+
+FETCH_BATCH = 25
+BACKOFF_SECONDS = (1, 2, 5, 10, 30, 60, 120, 300)
+SEEN = b"\\Seen"
+TOO_LARGE_FLAG = b"$HelplineTooLarge"
+
+
+class ImapPoller:
+    """Reads one mailbox; `poll_once()` for one round, `run(stop)` to keep going until stopped."""
+
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        *,
+        process: bool = True,
+        idle_seconds: float = 25 * 60,
+        poll_seconds: float = 60,
+        connect: Callable[[Mailbox], IMAPClient] = imap_connect,
+    ) -> None:
+        self.mailbox = mailbox
+        self.process = process
+        self.idle_seconds = idle_seconds
+        self.poll_seconds = poll_seconds
+        self._connect = connect
+
+    def poll_once(self) -> int:
+        """Connect, read what is new, disconnect; returns how many messages were stored."""
+        client = self._connect(self.mailbox)
+        try:
+            return self.fetch_new(client)
+        finally:
+            _logout(client)
+
+    def fetch_new(self, client: IMAPClient) -> int:
+        """Store (and process) every message above the last UID handled; returns how many."""
+        folder = self.mailbox.imap_folder or "INBOX"
+        selected = client.select_folder(folder)
+        state = self._state(folder, int(selected[b"UIDVALIDITY"]))
+        uids = sorted(uid for uid in client.search(["UID", f"{state.last_uid + 1}:*"]) if uid > state.last_uid)
+        stored = 0
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            sizes = client.fetch(batch, ["RFC822.SIZE"])
+            for uid in batch:
+                stored += self._take(client, uid, int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0)))
+                state.last_uid = uid
+                state.last_poll_at = now()
+                state.last_error = ""
+                state.save(update_fields=["last_uid", "last_poll_at", "last_error"])
+        if not uids:
+            ImapState.objects.filter(pk=state.pk).update(last_poll_at=now(), last_error="")
+        return stored
+
+    def run(self, stop: threading.Event) -> None:
+        """Poll until `stop` is set: IDLE (or sleep) between rounds, reconnect with backoff.
+
+        Meant as a thread's whole work: it closes the thread's database connections at the end."""
+        try:
+            self._run(stop)
+        finally:
+            connections.close_all()
+
+    def _run(self, stop: threading.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            client = None
+            try:
+                close_old_connections()
+                client = self._connect(self.mailbox)
+                failures = 0
+                self.fetch_new(client)
+                while not stop.is_set():
+                    self._wait(client, stop)
+                    close_old_connections()
+                    self.fetch_new(client)
+            except Exception as error:  # noqa: BLE001 - the poller outlives any one failure
+                delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)]
+                failures += 1
+                logger.warning("IMAP %s: %s: %s; reconnecting in %ss", self.mailbox.name,
+                               type(error).__name__, error, delay)  # fmt: skip
+                self._error(f"{type(error).__name__}: {error}")
+                stop.wait(delay)
+            finally:
+                if client is not None:
+                    _logout(client)
+
+    def _take(self, client: IMAPClient, uid: int, size: int) -> int:
+        if size > max_raw_bytes():
+            logger.error("IMAP %s: message UID %s is %s bytes, over the limit; left on the server",
+                         self.mailbox.name, uid, size)  # fmt: skip
+            client.add_flags([uid], [TOO_LARGE_FLAG])
+            return 0
+        raw = client.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
+        inbound = mail_receive(raw, mailbox=self.mailbox, source=InboundMail.Source.IMAP)
+        if self.process:
+            mail_process(inbound)
+        self._mark_processed(client, uid)
+        return 1
+
+    def _mark_processed(self, client: IMAPClient, uid: int) -> None:
+        target = self.mailbox.processed_folder
+        if self.mailbox.processed_action == Mailbox.ProcessedAction.MOVE and target:
+            if not client.folder_exists(target):
+                client.create_folder(target)
+            if client.has_capability("MOVE"):
+                client.move([uid], target)
+            else:
+                client.copy([uid], target)
+                client.delete_messages([uid])
+                if client.has_capability("UIDPLUS"):
+                    client.uid_expunge([uid])
+                else:
+                    client.expunge()
+        else:
+            client.add_flags([uid], [SEEN])
+
+    def _wait(self, client: IMAPClient, stop: threading.Event) -> None:
+        """Until the server says something changed, the IDLE window ends, or `stop` is set."""
+        if not client.has_capability("IDLE"):
+            stop.wait(self.poll_seconds)
+            client.noop()
+            return
+        client.idle()
+        try:
+            deadline = time.monotonic() + self.idle_seconds
+            while not stop.is_set() and time.monotonic() < deadline:
+                if client.idle_check(timeout=min(5.0, max(0.1, deadline - time.monotonic()))):
+                    break
+        finally:
+            client.idle_done()
+
+    def _state(self, folder: str, uidvalidity: int) -> ImapState:
+        state, _ = ImapState.objects.get_or_create(mailbox=self.mailbox, folder=folder)
+        if state.uidvalidity != uidvalidity:
+            if state.uidvalidity:
+                logger.warning("IMAP %s/%s: UIDVALIDITY changed (%s → %s); reading the folder again",
+                               self.mailbox.name, folder, state.uidvalidity, uidvalidity)  # fmt: skip
+            state.uidvalidity = uidvalidity
+            state.last_uid = 0
+            state.save(update_fields=["uidvalidity", "last_uid"])
+        return state
+
+    def _error(self, text: str) -> None:
+        try:
+            folder = self.mailbox.imap_folder or "INBOX"
+            ImapState.objects.update_or_create(
+                mailbox=self.mailbox, folder=folder, defaults={"last_error": text[:2000]}
+            )
+        except Exception:  # noqa: BLE001 - the database may be what failed
+            logger.debug("Could not record the IMAP error", exc_info=True)
+
+
+def mailboxes_poll_once(names: list[str] | None = None) -> int:
+    """One round over every active mailbox with an IMAP host (or those named); returns messages stored.
+    A mailbox that fails is logged and skipped."""
+    mailboxes = Mailbox.objects.filter(is_active=True).exclude(imap_host="")
+    if names:
+        mailboxes = mailboxes.filter(name__in=names)
+    stored = 0
+    for mailbox in mailboxes:
+        try:
+            stored += ImapPoller(mailbox).poll_once()
+        except Exception as error:  # noqa: BLE001 - one broken mailbox must not stop the others
+            logger.warning("IMAP %s: %s: %s", mailbox.name, type(error).__name__, error)
+            ImapPoller(mailbox)._error(f"{type(error).__name__}: {error}")
+    return stored
+
+
+def _logout(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # noqa: BLE001
+        try:
+            client.shutdown()
+        except Exception:  # noqa: BLE001, S110
+            pass
