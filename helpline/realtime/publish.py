@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -41,6 +41,8 @@ def _send(message: dict[str, Any]) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
+        if isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(TICKETS_GROUP):
+            return  # embedded mode and no agent screen open: nobody to tell, skip the thread hop
         async_to_sync(layer.group_send)(TICKETS_GROUP, payload)
     except Exception:
         kind, ticket_id = message["kind"], message["ticket_id"]
