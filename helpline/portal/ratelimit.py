@@ -10,38 +10,17 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
-
-from helpline.core.clock import now
+from helpline.core.ratelimit import rate_rule_parse, window_hit
 
 logger = logging.getLogger(__name__)
 
 
-def rule_parse(rule: str) -> tuple[int, int]:
-    try:
-        count, seconds = (int(part) for part in rule.split("/"))
-    except ValueError:
-        raise ImproperlyConfigured(f"A rate limit is '<count>/<seconds>', not {rule!r}") from None
-    if count < 1 or seconds < 1:
-        raise ImproperlyConfigured(f"A rate limit needs positive numbers, not {rule!r}")
-    return count, seconds
-
-
 def limit_exceeded(scope: str, key: str, rule: str) -> bool:
     """Count one attempt for `key` (an address, an IP) in `scope`; True when it is one too many."""
-    count, seconds = rule_parse(rule)
-    window = int(now().timestamp() // seconds)
+    count, seconds = rate_rule_parse(rule, setting=f"The {scope} rate limit of the public forms")
     digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()[:32]
-    name = f"helpline:form-rate:{scope}:{digest}:{seconds}:{window}"
     try:
-        if cache.add(name, 1, timeout=seconds + 1):
-            return False
-        try:
-            return cache.incr(name) > count
-        except ValueError:  # expired between add and incr
-            cache.add(name, 1, timeout=seconds + 1)
-            return False
+        return window_hit(f"helpline:form-rate:{scope}:{digest}", seconds=seconds).count > count
     except Exception:
         logger.warning("form rate limit cache unavailable; letting the request through", exc_info=True)
         return False
