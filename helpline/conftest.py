@@ -17,6 +17,8 @@ admins only).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,28 @@ from helpline.customers.tests.factories import CustomerFactory
 from helpline.tickets.models import Channel, Ticket
 
 # ------------------------------------------------------------------ teams
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_database_per_worker() -> Iterator[None]:
+    """With REDIS_URL set, parallel test workers would share one Redis database: one worker's
+    cache.clear() (a FLUSHDB) and its channel groups would reach into another's tests. Worker N
+    uses the database N below the configured one (gw0 the configured one, gw1 one less…)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    worker = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+    url = getattr(settings, "REDIS_URL", "")
+    if not url or worker is None or worker.group(1) == "0":
+        yield
+        return
+    match = re.fullmatch(r"(redis://[^/]+)/(\d+)", url)
+    base, db = (match.group(1), int(match.group(2))) if match else (url.rstrip("/"), 0)
+    own = f"{base}/{(db - int(worker.group(1))) % 16}"
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": own}}
+    layers = {"default": {**settings.CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [own]}}}
+    with override_settings(CACHES=caches, CHANNEL_LAYERS=layers):
+        yield
 
 
 @pytest.fixture
