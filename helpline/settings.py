@@ -76,12 +76,16 @@ INSTALLED_APPS = [
     "helpline.mail",
     "helpline.workspace",
     "helpline.portal",
+    "helpline.responses",
+    "helpline.configuration",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (a chosen language could live there), before CommonMiddleware (URLs).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "helpline.configuration.context_processors.branding",
             ],
         },
     },
@@ -188,6 +193,10 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 
 # --- I18N, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The browser's Accept-Language picks one of these (LocaleMiddleware); translations live in
+# helpline/locale (`helpline compilemessages` turns the .po files into the .mo files Django reads).
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -244,6 +253,9 @@ HELPLINE_WEBHOOK_SECRET = env("HELPLINE_WEBHOOK_SECRET")
 HELPLINE_FORM_FRAME_ANCESTORS = env("HELPLINE_FORM_FRAME_ANCESTORS").replace(",", " ").split()
 HELPLINE_FORM_RATE_LIMIT = env("HELPLINE_FORM_RATE_LIMIT", "5/3600")
 HELPLINE_FORM_IP_RATE_LIMIT = env("HELPLINE_FORM_IP_RATE_LIMIT", "30/3600")
+# Failed sign-ins (workspace, portal password) allowed per e-mail address and per IP ("<count>/<seconds>").
+HELPLINE_LOGIN_RATE_LIMIT = env("HELPLINE_LOGIN_RATE_LIMIT", "5/900")
+HELPLINE_LOGIN_IP_RATE_LIMIT = env("HELPLINE_LOGIN_IP_RATE_LIMIT", "30/900")
 
 # The email channel (helpline/mail/conf.py says what each one does).
 HELPLINE_MAIL_MAX_RAW_BYTES = env_int("HELPLINE_MAIL_MAX_RAW_BYTES", 100 * 1024 * 1024)

@@ -13,8 +13,9 @@ from helpline.audit.services import event_record
 from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
 
 # What an agent may change about themself; everything else needs an admin.
-SELF_SERVICE = {"name", "availability", "time_zone"}
-AGENT_FIELDS = {"name", "role", "availability", "capacity", "skills", "time_zone", "is_active"}
+NOTIFICATION_FIELDS = {"notify_email_assigned", "notify_email_reply", "notify_email_mention"}
+SELF_SERVICE = {"name", "availability", "time_zone", *NOTIFICATION_FIELDS}
+AGENT_FIELDS = {"name", "role", "availability", "capacity", "skills", "time_zone", "is_active", *NOTIFICATION_FIELDS}
 
 
 def agent_create(
@@ -56,7 +57,8 @@ def agent_create(
 
 
 def agent_update(*, actor: Actor | None, agent: Agent, changes: dict[str, Any]) -> Agent:
-    """Change an agent. Agents change their own name, availability and time zone; admins anything."""
+    """Change an agent. Agents change their own name, availability, time zone and notification
+    preferences; admins anything. Appends `agent.updated` when something changed."""
     unknown = set(changes) - AGENT_FIELDS
     if unknown:
         raise InvalidInput(f"Unknown agent field(s): {', '.join(sorted(unknown))}.")
@@ -73,6 +75,14 @@ def agent_update(*, actor: Actor | None, agent: Agent, changes: dict[str, Any]) 
         isinstance(changes["capacity"], bool) or not isinstance(changes["capacity"], int) or changes["capacity"] < 0
     ):
         raise InvalidInput("Capacity is a whole number, 0 or more.")
+    if any(not isinstance(changes[key], bool) for key in NOTIFICATION_FIELDS & set(changes)):
+        raise InvalidInput("Notification preferences are true or false.")
+    if "name" in changes:
+        changes = {**changes, "name": " ".join(str(changes["name"] or "").split())}
+        if not changes["name"] or len(changes["name"]) > 200:
+            raise InvalidInput("A name has 1 to 200 characters.")
+    if agent == actor and changes.get("is_active", True) is False:
+        raise InvalidInput("You cannot deactivate yourself.")
     if agent == actor and changes.get("role", agent.role) != Agent.Role.ADMIN and agent.is_admin:
         raise InvalidInput("Admins cannot take away their own admin role.")
     with transaction.atomic():

@@ -16,6 +16,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["tier"]
     search_fields = ["name", "identities__value"]
     raw_id_fields = ["organization", "merged_into"]
+    exclude = ["password"]  # a hash; the customer sets it in the portal
     inlines = [IdentityInline]
     show_full_result_count = False
 

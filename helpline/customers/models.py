@@ -51,6 +51,8 @@ class Customer(models.Model):
     notes = models.TextField(blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=16, blank=True)
+    # A hash (Django's password hashers) when the customer set a portal password; empty otherwise.
+    password = models.CharField(max_length=128, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )

@@ -6,6 +6,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from helpline.accounts.models import Agent
@@ -265,6 +268,62 @@ def organization_update(*, actor: Actor | None, organization: Organization, chan
     except IntegrityError:
         raise Conflict("An organization with that name exists already.") from None
     return organization
+
+
+def customer_password_set(*, actor: Actor | None, customer: Customer, password: str) -> Customer:
+    """Set (or, with an empty `password`, remove) the customer's portal password.
+
+    Only the customer themself (or the system) does this; the password must pass the settings'
+    AUTH_PASSWORD_VALIDATORS. Only a hash is stored; the event says that it changed, nothing more.
+    """
+    if actor is not None and not (isinstance(actor, Customer) and actor.pk == customer.pk):
+        raise PermissionDenied("Only the customer sets their own password.")
+    if password:
+        try:
+            password_validation.validate_password(password)
+        except ValidationError as error:
+            messages = [str(m) for m in error.messages]
+            raise InvalidInput(
+                " ".join(messages), errors=[{"field": "password", "message": m} for m in messages]
+            ) from None
+    with transaction.atomic():
+        had = bool(customer.password)
+        customer.password = make_password(password) if password else ""
+        customer.updated_at = now()
+        customer.save(update_fields=["password", "updated_at"])
+        event_record(
+            actor=actor,
+            entity="customer",
+            entity_id=customer.pk,
+            kind="customer.password_set" if password else "customer.password_removed",
+            before={"has_password": had},
+            after={"has_password": bool(password)},
+        )
+    return customer
+
+
+def customer_password_authenticate(*, email: str, password: str) -> Customer | None:
+    """The customer who owns `email` (following merges) when `password` is theirs; None otherwise.
+
+    Takes as long for an unknown address as for a wrong password (a hash is computed either way),
+    and upgrades the stored hash when the hasher settings moved on.
+    """
+    try:
+        address = identity_normalize(ContactIdentity.Kind.EMAIL, email)
+    except InvalidInput:
+        address = ""
+    identity = ContactIdentity.objects.select_related("customer").filter(kind="email", value=address).first()
+    customer = identity.customer if identity is not None else None
+    while customer is not None and customer.merged_into_id:
+        customer = Customer.objects.filter(pk=customer.merged_into_id).first()
+    if customer is None or not customer.password:
+        make_password(password)  # the same work as a check, so timing says nothing
+        return None
+
+    def upgrade(raw: str) -> None:
+        Customer.objects.filter(pk=customer.pk).update(password=make_password(raw))
+
+    return customer if check_password(password, customer.password, setter=upgrade) else None
 
 
 def _agent_check(actor: Actor | None) -> None:

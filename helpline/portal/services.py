@@ -17,13 +17,21 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
+from helpline.accounts.signin_limits import sign_in_blocked_seconds, sign_in_failed, wait_minutes
 from helpline.audit.services import event_record
+from helpline.configuration.selectors import branding_get
 from helpline.core.clock import now
-from helpline.core.errors import InvalidInput, ServiceError
+from helpline.core.errors import InvalidInput, NotFound, ServiceError
 from helpline.customers.models import ContactIdentity, Customer
 from helpline.customers.selectors import customer_find_by_identity
-from helpline.customers.services import customer_get_or_create_by_email, identity_normalize
+from helpline.customers.services import (
+    customer_get_or_create_by_email,
+    customer_password_authenticate,
+    customer_password_set,
+    identity_normalize,
+)
 from helpline.outbox.services import outbox_enqueue
 from helpline.portal.models import PortalLink
 from helpline.portal.ratelimit import limit_exceeded
@@ -33,6 +41,7 @@ from helpline.tickets.services import attachment_upload, customer_message_add, t
 
 PORTAL_LINK_MINUTES = 15
 MAX_FILES = 10
+SIGN_IN_REALM = "portal"  # failed password sign-ins are counted apart from the workspace's
 
 
 class RateLimited(ServiceError):
@@ -60,7 +69,9 @@ def portal_link_send(*, email: str, ip: str) -> None:
     try:
         address = identity_normalize(ContactIdentity.Kind.EMAIL, email)
     except InvalidInput:
-        raise InvalidInput("Enter your e-mail address.", errors=[{"field": "email", "message": "invalid"}]) from None
+        raise InvalidInput(
+            gettext("Enter your e-mail address."), errors=[{"field": "email", "message": "invalid"}]
+        ) from None
     _rate_check(address, ip)
     customer = customer_find_by_identity(kind=ContactIdentity.Kind.EMAIL, value=address)
     if customer is None:
@@ -92,13 +103,72 @@ def portal_link_redeem(*, secret: str) -> Customer:
             secret_hash=_hash(secret), used_at__isnull=True, expires_at__gt=stamp
         ).update(used_at=stamp)
         if claimed != 1:
-            raise InvalidInput("This sign-in link has expired or was used already. Ask for a new one.")
+            raise InvalidInput(gettext("This sign-in link has expired or was used already. Ask for a new one."))
         link = PortalLink.objects.select_related("customer").get(secret_hash=_hash(secret))
         customer = link.customer
         while customer.merged_into_id:
             customer = Customer.objects.get(pk=customer.merged_into_id)
         event_record(actor=customer, entity="customer", entity_id=customer.pk, kind="portal.signed_in")
     return customer
+
+
+# --- passwords (when the admin allows them) ------------------------------------------------------
+
+
+def portal_password_sign_in(*, email: str, password: str, ip: str) -> Customer:
+    """The customer whose address and portal password these are; appends `portal.signed_in`.
+
+    NotFound while the admin has not allowed portal passwords. Failed attempts are limited per
+    address and per IP (accounts/signin_limits.py, realm "portal"): RateLimited says how long to
+    wait; a wrong address and a wrong password get the same InvalidInput.
+    """
+    if not branding_get().portal_passwords:
+        raise NotFound(gettext("Signing in with a password is not available."))
+    wait = sign_in_blocked_seconds(realm=SIGN_IN_REALM, email=email, ip=ip)
+    if wait:
+        raise RateLimited(_wait_text(wait))
+    customer = customer_password_authenticate(email=email, password=password)
+    if customer is None:
+        wait = sign_in_failed(realm=SIGN_IN_REALM, email=email, ip=ip)
+        if wait:
+            raise RateLimited(_wait_text(wait))
+        raise InvalidInput(
+            gettext("That e-mail address and password do not match. Try again, or ask for a sign-in link."),
+            errors=[{"field": "password", "message": "no match"}],
+        )
+    with transaction.atomic():
+        event_record(
+            actor=customer, entity="customer", entity_id=customer.pk, kind="portal.signed_in", after={"by": "password"}
+        )
+    return customer
+
+
+def portal_password_set(*, customer: Customer, password: str, repeated: str) -> Customer:
+    """The signed-in customer chooses (or, with both empty, removes) their portal password.
+
+    NotFound while the admin has not allowed portal passwords; the customers service checks the
+    password's strength, stores only its hash and appends the event.
+    """
+    if not branding_get().portal_passwords:
+        raise NotFound(gettext("Passwords are not available in this portal."))
+    if password != repeated:
+        raise InvalidInput(
+            gettext("The two passwords are not the same."), errors=[{"field": "repeated", "message": "differs"}]
+        )
+    return customer_password_set(actor=customer, customer=customer, password=password)
+
+
+def _too_many_files() -> str:
+    return gettext("Attach at most %(count)d files.") % {"count": MAX_FILES}
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = wait_minutes(seconds)
+    return ngettext(
+        "Too many failed sign-in attempts. Please wait %(minutes)d minute and try again.",
+        "Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 # --- the web form and the portal -----------------------------------------------------------------
@@ -128,15 +198,15 @@ def webform_submit(
         try:
             requester_email = identity_normalize(ContactIdentity.Kind.EMAIL, email)
         except InvalidInput:
-            errors.append({"field": "email", "message": "Enter a valid e-mail address."})
+            errors.append({"field": "email", "message": gettext("Enter a valid e-mail address.")})
     if not " ".join(subject.split()):
-        errors.append({"field": "subject", "message": "Say in a few words what it is about."})
+        errors.append({"field": "subject", "message": gettext("Say in a few words what it is about.")})
     if not body.strip():
-        errors.append({"field": "body", "message": "Describe what happened."})
+        errors.append({"field": "body", "message": gettext("Describe what happened.")})
     if len(files) > MAX_FILES:
-        errors.append({"field": "files", "message": f"Attach at most {MAX_FILES} files."})
+        errors.append({"field": "files", "message": _too_many_files()})
     if errors:
-        raise InvalidInput("Some fields need your attention.", errors=errors)
+        raise InvalidInput(gettext("Some fields need your attention."), errors=errors)
     _rate_check(requester_email or f"customer:{actor.pk if actor else ''}", ip)
     with transaction.atomic():
         requester = actor
@@ -169,7 +239,7 @@ def portal_message_add(*, customer: Customer, ticket: Ticket, body: str, files: 
     """The signed-in customer answers on their ticket, with files (a closed ticket gets a
     follow-up: see customer_message_add)."""
     if len(files) > MAX_FILES:
-        raise InvalidInput(f"Attach at most {MAX_FILES} files.", errors=[{"field": "files", "message": "too many"}])
+        raise InvalidInput(_too_many_files(), errors=[{"field": "files", "message": "too many"}])
     with transaction.atomic():
         attachment_ids = _uploads_store(customer, files)
         return customer_message_add(
@@ -208,7 +278,7 @@ def _rate_check(address: str, ip: str) -> None:
     over_address = limit_exceeded("address", address, settings.HELPLINE_FORM_RATE_LIMIT)
     over_ip = bool(ip) and limit_exceeded("ip", ip, settings.HELPLINE_FORM_IP_RATE_LIMIT)
     if over_address or over_ip:
-        raise RateLimited("Too many requests from you in a short time. Please wait a while and try again.")
+        raise RateLimited(gettext("Too many requests from you in a short time. Please wait a while and try again."))
 
 
 def _uploads_store(actor: Customer | None, files: Sequence[Upload]) -> list[int]:

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
@@ -17,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from helpline.configuration.selectors import branding_get
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound, ServiceError
 from helpline.core.models import CustomField
@@ -87,6 +89,46 @@ def sign_in_link(request: HttpRequest, secret: str) -> HttpResponse:
         return render(request, "portal/sign_in.html", {"error": error.detail}, status=400)
     portal_sign_in(request, customer)
     return redirect("portal:home")
+
+
+@require_POST
+def sign_in_password(request: HttpRequest) -> HttpResponse:
+    """Sign in with the address and the portal password (when the admin allows passwords)."""
+    email = request.POST.get("email", "")
+    try:
+        customer = services.portal_password_sign_in(
+            email=email, password=request.POST.get("password", ""), ip=_ip(request)
+        )
+    except NotFound:
+        raise Http404(_("There is nothing here.")) from None
+    except ServiceError as error:
+        context = {"password_error": error.detail, "email": email, "next": _safe_next(request.POST.get("next", ""))}
+        return render(request, "portal/sign_in.html", context, status=error.status)
+    portal_sign_in(request, customer)
+    return redirect(_safe_next(request.POST.get("next", "")) or "portal:home")
+
+
+@customer_view
+@require_http_methods(["GET", "POST"])
+def password(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """The signed-in customer chooses, changes or removes their portal password."""
+    if not branding_get().portal_passwords:
+        raise Http404(_("There is nothing here."))
+    context: dict[str, Any] = {"customer": customer, "has_password": bool(customer.password)}
+    if request.method == "POST":
+        remove = bool(request.POST.get("remove"))
+        try:
+            services.portal_password_set(
+                customer=customer,
+                password="" if remove else request.POST.get("password", ""),
+                repeated="" if remove else request.POST.get("repeated", ""),
+            )
+        except ServiceError as error:
+            context |= {"error": error.detail, "field_errors": _field_errors(error)}
+            return render(request, "portal/password.html", context, status=error.status)
+        messages.success(request, _("Your password is removed.") if remove else _("Your password is saved."))
+        return redirect("portal:home")
+    return render(request, "portal/password.html", context)
 
 
 @require_POST

@@ -120,16 +120,72 @@ def event_changes(event: Event, names: Names) -> list[Change]:
                 _value(name, event.after.get(name), names),
             )
         ]
-    labels: dict[str, str | Promise] = {
-        "ticket.merged": _("Merged into another ticket"),
-        "ticket.merge_received": _("Another ticket was merged into this one"),
-        "ticket.spam": _("Marked as spam"),
-        "ticket.trash": _("Moved to trash"),
-        "ticket.restored": _("Restored"),
-        "ticket.reopened": _("Reopened by the customer"),
-        "ticket.followed_up": _("A follow-up ticket was opened"),
-    }
-    return [Change(labels.get(kind, kind), "", "")]
+    return [Change(event_title(event), "", "")]
+
+
+_EVENT_TITLES: dict[str, str | Promise] = {
+    "ticket.created": _("Ticket opened"),
+    "ticket.merged": _("Merged into another ticket"),
+    "ticket.merge_received": _("Another ticket was merged into this one"),
+    "ticket.spam": _("Marked as spam"),
+    "ticket.trash": _("Moved to trash"),
+    "ticket.restored": _("Restored"),
+    "ticket.reopened": _("Reopened by the customer"),
+    "ticket.followed_up": _("A follow-up ticket was opened"),
+    "ticket.purged": _("Deleted for good"),
+}
+_MESSAGE_TITLES: dict[str, str | Promise] = {
+    Message.Kind.CUSTOMER: _("Customer message received"),
+    Message.Kind.REPLY: _("Public reply sent"),
+    Message.Kind.NOTE: _("Internal note added"),
+    Message.Kind.SYSTEM: _("System entry added"),
+}
+# Values that events carry under these keys, in words.
+_EXTRA_LABELS: dict[str, str | Promise] = {
+    "requester": _("Requester"),
+    "channel": _("Channel"),
+    "merged_into": _("Merged into"),
+    "merged_from": _("Merged from"),
+    "follow_up": _("Follow-up"),
+    "follow_up_of": _("Follow-up of"),
+}
+
+
+def event_title(event: Event) -> str | Promise:
+    """What happened, in a few words."""
+    kind = event.kind
+    if kind == "message.added":
+        return _MESSAGE_TITLES.get(event.after.get("kind", ""), _("Message added"))
+    if kind.startswith("ticket.") and kind.endswith("_changed"):
+        name = kind[len("ticket.") : -len("_changed")]
+        return _FIELD_LABELS.get(name, name)
+    return _EVENT_TITLES.get(kind, kind)
+
+
+@dataclass
+class HistoryEntry:
+    """One event as the history tab shows it."""
+
+    event: Event
+    actor: str
+    title: str | Promise
+    changes: list[Change]
+
+
+def history_entries(events: Iterable[Event], names: Names) -> list[HistoryEntry]:
+    """Each event with who did it, what happened and each value it changed (before → after)."""
+    entries = []
+    for event in events:
+        changes = []
+        if event.kind != "message.added":
+            for key in dict.fromkeys([*event.before, *event.after]):
+                before, after = event.before.get(key), event.after.get(key)
+                if before in (None, "", []) and after in (None, "", []):
+                    continue
+                label = _FIELD_LABELS.get(key) or _EXTRA_LABELS.get(key, key)
+                changes.append(Change(label, _value(key, before, names), _value(key, after, names)))
+        entries.append(HistoryEntry(event=event, actor=_actor_name(event), title=event_title(event), changes=changes))
+    return entries
 
 
 def _add(fold: HistoryFold | None, event: Event, names: Names) -> HistoryFold:
@@ -152,6 +208,8 @@ def _value(name: str, value: Any, names: Names) -> str:
         return str(STATUS_SHORT.get(value, value))
     if name == "priority":
         return str(PRIORITY_LABELS.get(value, value))
+    if name in ("merged_into", "merged_from", "follow_up", "follow_up_of"):
+        return f"#{value}"
     if name in lookups:
         table = lookups[name]
         if isinstance(value, list):

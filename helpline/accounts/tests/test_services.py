@@ -287,3 +287,33 @@ def test_a_lead_who_is_not_a_supervisor_does_not_manage_members(support_team, ot
 
     # then
     assert footprint() == before
+
+
+# ------------------------------------------------------------------ notification preferences
+
+
+def test_an_agent_changes_their_own_notification_preferences(agent):
+    # when
+    agent_update(actor=agent, agent=agent, changes={"notify_email_assigned": False, "notify_email_mention": True})
+    # then
+    agent.refresh_from_db()
+    assert (agent.notify_email_assigned, agent.notify_email_reply, agent.notify_email_mention) == (False, True, True)
+    assert _events("agent", agent.pk) == [
+        (
+            "agent.updated",
+            {"notify_email_assigned": True, "notify_email_mention": True},
+            {"notify_email_assigned": False, "notify_email_mention": True},
+        )
+    ]
+
+
+def test_notification_preferences_are_true_or_false(agent):
+    with pytest.raises(InvalidInput, match="true or false"):
+        agent_update(actor=agent, agent=agent, changes={"notify_email_reply": "yes"})
+
+
+def test_an_agent_cannot_change_anothers_notifications(agent, other_agent):
+    with pytest.raises(PermissionDenied):
+        agent_update(actor=agent, agent=other_agent, changes={"notify_email_reply": False})
+    other_agent.refresh_from_db()
+    assert other_agent.notify_email_reply is True

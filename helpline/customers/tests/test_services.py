@@ -10,6 +10,8 @@ from helpline.customers.services import (
     customer_create,
     customer_get_or_create_by_email,
     customer_merge,
+    customer_password_authenticate,
+    customer_password_set,
     customer_update,
     identity_add,
     identity_normalize,
@@ -422,3 +424,52 @@ def test_a_domain_added_later_is_matched_like_one_given_at_creation(agent):
 
     # then
     assert colin.organization == acme
+
+
+# ------------------------------------------------------------------ portal passwords
+
+
+@pytest.fixture
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_a_customer_sets_a_portal_password_and_only_a_hash_is_kept(customer, fast_hasher):
+    # when
+    customer_password_set(actor=customer, customer=customer, password="purple elephant 7")
+    # then
+    customer.refresh_from_db()
+    assert customer.password.startswith("md5$") and "purple" not in customer.password
+    assert customer_password_authenticate(email="CARLA@example.com", password="purple elephant 7") == customer
+    assert customer_password_authenticate(email="carla@example.com", password="wrong") is None
+    assert customer_password_authenticate(email="nobody@example.com", password="purple elephant 7") is None
+    event = Event.objects.get(kind="customer.password_set")
+    assert (event.before, event.after, event.actor_customer) == (
+        {"has_password": False},
+        {"has_password": True},
+        customer,
+    )
+
+
+def test_a_weak_password_is_refused_with_the_reasons(customer, fast_hasher):
+    with pytest.raises(InvalidInput, match="too short"):
+        customer_password_set(actor=customer, customer=customer, password="abc")
+    customer.refresh_from_db()
+    assert customer.password == ""
+
+
+@pytest.mark.parametrize("who", ["other_customer", "agent", "admin"])
+def test_nobody_else_sets_a_customers_password(request, customer, who, fast_hasher):
+    with pytest.raises(PermissionDenied):
+        customer_password_set(actor=request.getfixturevalue(who), customer=customer, password="purple elephant 7")
+    customer.refresh_from_db()
+    assert customer.password == ""
+
+
+def test_removing_the_password_stops_password_sign_in(customer, fast_hasher):
+    # given
+    customer_password_set(actor=customer, customer=customer, password="purple elephant 7")
+    # when
+    customer_password_set(actor=customer, customer=customer, password="")
+    # then
+    assert customer_password_authenticate(email="carla@example.com", password="purple elephant 7") is None

@@ -22,6 +22,10 @@ from helpline.workspace.icons import ICONS
 register = template.Library()
 
 PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+# Shown in a frame of the agent's ticket page (the CSP's default-src 'self' allows same-origin frames).
+FRAME_TYPES = frozenset({"application/pdf"})
+# Shown as escaped text.
+TEXT_TYPES = frozenset({"text/plain"})
 AVATAR_COLOURS = 8
 REMOTE_IMAGE_PLACEHOLDER = "helpline/img/remote-image.svg"
 _DISPLAY_TAGS = set(nh3.ALLOWED_TAGS) | {"font", "tfoot"}
@@ -87,9 +91,27 @@ def timestamp(value: datetime | None, css: str = "") -> SafeString:
     )
 
 
+def declared_type(attachment: Any) -> str:
+    """The attachment's content type without parameters, lower-cased."""
+    return str(attachment.content_type).split(";")[0].strip().lower()
+
+
 @register.filter
 def is_previewable(attachment: Any) -> bool:
-    return attachment.content_type.split(";")[0].strip().lower() in PREVIEW_TYPES
+    return declared_type(attachment) in PREVIEW_TYPES
+
+
+@register.filter
+def preview_kind(attachment: Any) -> str:
+    """How the agent workspace previews a file: image, frame (PDF), text, or '' (a download card)."""
+    declared = declared_type(attachment)
+    if declared in PREVIEW_TYPES:
+        return "image"
+    if declared in FRAME_TYPES:
+        return "frame"
+    if declared in TEXT_TYPES:
+        return "text"
+    return ""
 
 
 @register.simple_tag

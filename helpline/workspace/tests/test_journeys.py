@@ -218,3 +218,77 @@ def test_keyboard_only_triage_of_three_tickets(browser, asgi_server, agent, cust
     assert [t.assignee_id for t in (first, second, third)] == [agent.pk] * 3
     assert (first.status, second.status, third.status) == (Status.OPEN, Status.SOLVED, Status.OPEN)
     assert Message.objects.filter(ticket=third, kind=Message.Kind.REPLY, body_text__startswith="On it").exists()
+
+
+def test_canned_response_inserted_by_keyboard_then_the_history_tab(browser, asgi_server, agent, carla_ticket):
+    from helpline.responses.services import canned_response_create
+
+    expect = _expect()
+    base = asgi_server
+    # given a personal canned response with placeholders
+    canned_response_create(
+        actor=agent, title="Thanks for waiting", body="Hi {{ requester.first_name }}, #{{ ticket.number }} is fixed."
+    )
+    canned_response_create(actor=agent, title="Refund", body="Your refund is on its way.")
+    page = _agent_page(browser, base, agent)
+    page.goto(f"{base}/tickets/{carla_ticket.number}")
+    # when the agent opens the picker from the keyboard, narrows it and inserts with Enter
+    page.focus("[data-canned-picker] summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-canned-search]")).to_be_focused()
+    expect(page.locator("[data-canned-list] [role=option]")).to_have_count(2)
+    page.keyboard.type("wait")
+    expect(page.locator("[data-canned-list] [role=option]:visible")).to_have_count(1)
+    page.keyboard.press("Enter")
+    # then the filled-in text is in the composer, and it sends
+    expect(page.locator("#composer-body")).to_have_value(f"Hi Carla, #{carla_ticket.number} is fixed.")
+    expect(page.locator("#composer-body")).to_be_focused()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#thread .msg--reply", has_text="is fixed")).to_be_visible()
+    # when they leave the composer and press h
+    page.keyboard.press("Escape")
+    page.keyboard.press("h")
+    # then the history tab shows the reply, the oldest event last
+    expect(page.locator("#tab-history")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-conversation")).to_be_hidden()
+    entries = page.locator("#history-body .history__entry")
+    expect(entries.filter(has_text="Public reply sent")).to_have_count(1)
+    expect(entries.last).to_have_attribute("data-event-kind", "ticket.created")
+
+
+def test_save_the_filtered_inbox_as_a_view(browser, asgi_server, agent, customer, support_team):
+    from helpline.tickets.models import Priority
+    from helpline.workspace.models import SavedView
+
+    expect = _expect()
+    base = asgi_server
+    # given two unassigned tickets, one urgent
+    urgent = ticket_create(
+        actor=None,
+        requester=customer,
+        subject="Site down",
+        channel=Channel.EMAIL,
+        body_text="!",
+        team=support_team,
+        priority=Priority.URGENT,
+    )
+    _ticket(customer, support_team, "Question")
+    page = _agent_page(browser, base, agent)
+    page.goto(f"{base}/views/unassigned")
+    expect(page.locator("#rows .ticket-row")).to_have_count(2)
+    # when they filter by priority, add the number column and save the view
+    page.select_option("#filters select[name=priority]", "urgent")
+    expect(page.locator("#rows .ticket-row")).to_have_count(1)
+    page.click("#filters .popover summary")
+    page.check("#filters input[name=col][value=number]")
+    expect(page.locator("th.cell-number")).to_be_visible()
+    page.click(".page__actions details summary")
+    page.fill("#saved-new-name", "Urgent, unassigned")
+    page.click("[data-saved-form] button[type=submit]")
+    # then the saved view opens, listed in the sidebar with its count
+    page.wait_for_url(re.compile(r"/saved/\d+$"))
+    saved = SavedView.objects.get()
+    expect(page.locator(f"[data-saved='{saved.pk}'] [data-count-for='saved-{saved.pk}']")).to_have_text("1")
+    expect(page.locator("#rows .ticket-row")).to_have_count(1)
+    expect(page.locator("#rows .ticket-row .cell-number")).to_have_text(f"#{urgent.number}")
+    assert (saved.base, saved.filters["priority"], "number" in saved.columns) == ("unassigned", ["urgent"], True)

@@ -9,12 +9,22 @@ from typing import Any, cast
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from helpline.accounts.models import Agent
 from helpline.core.errors import NotFound, ServiceError
 from helpline.tickets.models import Ticket
-from helpline.workspace.selectors import COUNT_CAP, VIEWS, InboxView, inbox_counts_recent
+from helpline.workspace.models import SavedView
+from helpline.workspace.selectors import (
+    COUNT_CAP,
+    VIEWS,
+    InboxView,
+    inbox_counts_recent,
+    saved_view_counts,
+    saved_view_key,
+    saved_views_recent,
+)
 
 View = Callable[..., HttpResponseBase]
 
@@ -47,17 +57,30 @@ def count_label(count: int) -> str:
 
 
 def nav_context(
-    agent: Agent, current: InboxView | None, base: QuerySet[Ticket] | None = None, *, fresh: bool = False
+    agent: Agent,
+    current: InboxView | None,
+    base: QuerySet[Ticket] | None = None,
+    *,
+    fresh: bool = False,
+    saved_id: int | None = None,
 ) -> dict[str, Any]:
-    """The sidebar: every view with its capped count (one query, or none while they are recent)."""
-    counts = inbox_counts_recent(actor=agent, base=base, fresh=fresh)
+    """The sidebar: every view and the agent's saved views with their capped counts (one query, or
+    none while they are recent); `saved_id` marks the current saved view."""
+    saved_views = saved_views_recent(actor=agent, fresh=fresh)
+    counts = inbox_counts_recent(actor=agent, base=base, fresh=fresh, saved=saved_view_counts(saved_views))
     return {
         "current_view": current,
+        "current_saved_id": saved_id,
         "nav_views": [
             {"view": view, "count": counts[view.slug], "label": count_label(counts[view.slug])} for view in VIEWS
         ],
+        "nav_saved": [_saved_item(s, counts.get(saved_view_key(s), 0)) for s in saved_views],
         "availability_choices": Agent.Availability.choices,
     }
+
+
+def _saved_item(saved: SavedView, count: int) -> dict[str, Any]:
+    return {"saved": saved, "count": count, "label": count_label(count), "key": saved_view_key(saved)}
 
 
 def error_text(error: ServiceError) -> str:
@@ -66,3 +89,9 @@ def error_text(error: ServiceError) -> str:
     if details and error.detail.endswith("not valid."):
         return f"{error.detail} ({'; '.join(details)})"
     return error.detail
+
+
+def ticket_part(request: HttpRequest, part: str, context: dict[str, Any], *, oob: bool = False) -> str:
+    """A partial of the ticket page; with `oob`, marked for an out-of-band swap (its root element
+    carries the id)."""
+    return render_to_string(f"workspace/ticket.html#{part}", {**context, "oob": oob}, request=request)

@@ -1,4 +1,5 @@
-"""The ticket page: thread, composer (reply / note, held on collision), properties, requester."""
+"""The ticket page: thread, composer (reply / note, held on collision), requester; the properties
+are in views/properties.py."""
 
 from __future__ import annotations
 
@@ -8,21 +9,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from helpline.accounts.models import Agent
-from helpline.accounts.permissions import can_edit_ticket, can_reply
-from helpline.core.errors import InvalidInput, ServiceError, StaleVersion
+from helpline.accounts.permissions import can_reply
+from helpline.core.errors import InvalidInput, ServiceError
 from helpline.customers.selectors import customer_get
-from helpline.tickets.models import Attachment, Message, Priority, Status, Ticket
+from helpline.tickets.models import Attachment, Message, Status, Ticket
 from helpline.tickets.selectors import attachment_get, event_list, message_list, ticket_get, ticket_queryset
-from helpline.tickets.services import attachment_upload, note_add, reply_add, ticket_update
+from helpline.tickets.services import attachment_upload, note_add, reply_add
 from helpline.workspace.presenters import (
     PRIORITY_LABELS,
     STATUS_SHORT,
     Names,
-    status_choices,
     thread_items,
 )
 from helpline.workspace.selectors import (
@@ -35,9 +36,13 @@ from helpline.workspace.selectors import (
     last_public_message_id,
     messages_since,
     requester_tickets,
+    saved_view_base,
+    saved_view_filters,
+    saved_view_get,
     ticket_neighbour,
 )
-from helpline.workspace.views._common import agent_of, agent_view, error_text, is_htmx, nav_context
+from helpline.workspace.views._common import agent_of, agent_view, error_text, is_htmx, nav_context, ticket_part
+from helpline.workspace.views.properties import properties_context
 
 TEMPLATE = "workspace/ticket.html"
 THREAD_PAGE = 50
@@ -65,52 +70,6 @@ def ticket_thread(request: HttpRequest, number: int) -> HttpResponse:
     context = {"ticket": ticket, **_thread_context(agent, ticket, directory, request.GET.get("cursor"))}
     part = "thread-more" if request.GET.get("cursor") else "thread"
     return render(request, f"{TEMPLATE}#{part}", context)
-
-
-@agent_view
-@require_http_methods(["GET", "POST"])
-def ticket_properties(request: HttpRequest, number: int) -> HttpResponse:
-    """GET: the properties again (live updates). POST: change one property (the field htmx names in
-    HX-Trigger-Name, or every field of a plain form post) at the version the agent saw; a stale
-    version shows the current values instead."""
-    agent = agent_of(request)
-    ticket = ticket_get(actor=agent, number=number)
-    directory = directory_get(actor=agent)
-    notice: dict[str, str] | None = None
-    if request.method == "GET":
-        return _properties_response(request, agent, ticket, directory, notice)
-    try:
-        changes = _property_changes(request, agent, directory)
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        changes, version = {}, ticket.version
-        notice = {"kind": "error", "text": _("That value is not valid.")}
-    if changes:
-        counts_forget(agent)
-        try:
-            ticket_update(actor=agent, ticket=ticket.pk, changes=changes, version=version)
-            notice = {"kind": "success", "text": _("Saved.")}
-        except StaleVersion:
-            notice = {
-                "kind": "warning",
-                "title": _("Someone else changed this ticket."),
-                "text": _("Your change was not saved. These are the current values: check them and try again."),
-            }
-        except ServiceError as error:
-            notice = {"kind": "error", "text": error_text(error)}
-        ticket = ticket_get(actor=agent, number=number)
-    if not is_htmx(request):
-        return redirect(reverse("workspace:ticket", args=[number]))
-    return _properties_response(request, agent, ticket, directory, notice)
-
-
-def _properties_response(
-    request: HttpRequest, agent: Agent, ticket: Ticket, directory: Directory, notice: dict[str, str] | None
-) -> HttpResponse:
-    context = {"ticket": ticket, **_properties_context(agent, ticket, directory), "notice": notice}
-    html: str = render_to_string(f"{TEMPLATE}#properties", context, request=request)
-    html += _oob(request, "header", {**context, "priority_labels": PRIORITY_LABELS})
-    return HttpResponse(html)
 
 
 @agent_view
@@ -148,10 +107,12 @@ def ticket_message(request: HttpRequest, number: int) -> HttpResponse:
         composer.update(form=form, errors=errors, newer=newer)
     context = {"ticket": ticket, **thread, **composer}
     html: str = render_to_string(f"{TEMPLATE}#composer", context, request=request)
-    html += _oob(request, "thread", context)
+    html += ticket_part(request, "thread", context, oob=True)
     if sent:
-        html += _oob(request, "properties", {**context, **_properties_context(agent, ticket, directory)})
-        html += _oob(request, "header", context)
+        html += ticket_part(
+            request, "properties", {**context, **properties_context(agent, ticket, directory)}, oob=True
+        )
+        html += ticket_part(request, "header", context, oob=True)
     return HttpResponse(html)
 
 
@@ -161,12 +122,32 @@ def ticket_neighbour_go(request: HttpRequest, number: int) -> HttpResponse:
     """j / k on a ticket: the next (or previous) ticket of the view the agent came from."""
     agent = agent_of(request)
     ticket = ticket_get(actor=agent, number=number)
-    view = inbox_view_get(request.GET.get("view") or DEFAULT_VIEW)
     sort = request.GET.get("sort", "")
-    found = ticket_neighbour(actor=agent, view=view, ticket=ticket, sort=sort, forward=request.GET.get("dir") != "prev")
+    filters = None
+    if request.GET.get("saved", "").isdigit():
+        saved = saved_view_get(actor=agent, saved_view_id=int(request.GET["saved"]))
+        view, filters, sort = saved_view_base(saved), saved_view_filters(saved), sort or saved.sort
+    else:
+        view = inbox_view_get(request.GET.get("view") or DEFAULT_VIEW)
+    forward = request.GET.get("dir") != "prev"
+    found = ticket_neighbour(actor=agent, view=view, ticket=ticket, sort=sort, forward=forward, filters=filters)
+    walk = _walk(request)
     if found is None:
-        return redirect(reverse("workspace:view", args=[view.slug]))
-    return redirect(f"{reverse('workspace:ticket', args=[found.number])}?view={view.slug}&sort={sort}")
+        return redirect(walk["list_url"])
+    return redirect(f"{reverse('workspace:ticket', args=[found.number])}?{walk['walk_query']}")
+
+
+def _walk(request: HttpRequest) -> dict[str, str]:
+    """The list the agent came from (a view or a saved view, with its sort), which j / k walk and
+    "Back to list" returns to."""
+    get = request.GET
+    if get.get("saved", "").isdigit():
+        params = {"saved": get["saved"], "sort": get.get("sort", "")}
+        return {"walk_query": urlencode(params), "list_url": reverse("workspace:saved", args=[int(get["saved"])])}
+    slug = get.get("view", "")
+    params = {"view": slug or DEFAULT_VIEW, "sort": get.get("sort", "")}
+    list_url = reverse("workspace:view", args=[slug]) if slug in VIEWS_BY_SLUG else reverse("workspace:inbox")
+    return {"walk_query": urlencode(params), "list_url": list_url}
 
 
 # --- contexts ------------------------------------------------------------------------------------
@@ -180,11 +161,10 @@ def _page_context(request: HttpRequest, agent: Agent, ticket: Ticket, base: Any)
         "ticket": ticket,
         "requester": requester,
         "requester_tickets": requester_tickets(actor=agent, requester_id=requester.pk, base=base),
-        "view_slug": request.GET.get("view", ""),
-        "view_sort": request.GET.get("sort", ""),
+        **_walk(request),
         **thread,
         **_composer_context(agent, ticket, directory, thread["last_public_id"]),
-        **_properties_context(agent, ticket, directory),
+        **properties_context(agent, ticket, directory),
     }
 
 
@@ -215,17 +195,6 @@ def _composer_context(agent: Agent, ticket: Ticket, directory: Directory, last_p
         "form": {"kind": "reply" if agent.may_reply else "note", "body": "", "attachments": [], "status": ""},
         "errors": [],
         "newer": [],
-    }
-
-
-def _properties_context(agent: Agent, ticket: Ticket, directory: Directory) -> dict[str, Any]:
-    return {
-        "directory": directory,
-        "may_edit": can_edit_ticket(agent, ticket),
-        "status_options": status_choices(ticket.status),
-        "priority_options": list(PRIORITY_LABELS.items()),
-        "tag_text": ", ".join(t.name for t in ticket.tags.all()),
-        "status_labels": STATUS_SHORT,
     }
 
 
@@ -308,63 +277,7 @@ def _message_fallback(
     return render(request, TEMPLATE, context, status=409 if newer else 422)
 
 
-# --- properties ----------------------------------------------------------------------------------
-
-
-def _property_changes(request: HttpRequest, agent: Agent, directory: Directory) -> dict[str, Any]:
-    post = request.POST
-    if "take" in post:
-        return {"assignee": agent}
-    trigger = request.headers.get("HX-Trigger-Name", "") if is_htmx(request) else ""
-    fields = [trigger] if trigger in PROPERTY_FIELDS else list(PROPERTY_FIELDS)
-    changes: dict[str, Any] = {}
-    for name in fields:
-        if name in post:
-            changes[name] = PROPERTY_FIELDS[name](post[name], directory)
-    return changes
-
-
-def _choice(values: list[str]) -> Any:
-    def parse(value: str, directory: Directory) -> str:
-        if value not in values:
-            raise ValueError(value)
-        return value
-
-    return parse
-
-
-def _related(kind: str) -> Any:
-    def parse(value: str, directory: Directory) -> Any:
-        if not value:
-            return None
-        found = getattr(directory, kind)(int(value))
-        if found is None:
-            raise ValueError(value)
-        return found
-
-    return parse
-
-
-def _tags(value: str, directory: Directory) -> list[str]:
-    return [t for t in value.replace(",", " ").split() if t]
-
-
-PROPERTY_FIELDS = {
-    "status": _choice(list(Status.values)),
-    "priority": _choice(list(Priority.values)),
-    "category": _related("category"),
-    "team": _related("team"),
-    "assignee": _related("agent"),
-    "tags": _tags,
-}
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _oob(request: HttpRequest, part: str, context: dict[str, Any]) -> str:
-    """A partial marked for an out-of-band swap (its root element carries the id)."""
-    return render_to_string(f"{TEMPLATE}#{part}", {**context, "oob": True}, request=request)
 
 
 def _int(value: Any) -> int:

@@ -1,4 +1,4 @@
-"""What the agent workspace reads: the inbox views, their counts, one page of a view, neighbours.
+"""What the inbox reads: the built-in views, their counts, one page of a view, neighbours.
 
 Everything starts from `tickets.selectors.ticket_queryset(actor=…)`, so it is already limited to
 the tickets the agent may see. Counts are capped: each one counts at most `COUNT_CAP + 1` rows of a
@@ -8,7 +8,7 @@ query whatever the size of the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,11 +20,11 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from helpline.accounts.models import Agent, Membership, Team
+from helpline.accounts.models import Agent, Membership
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.keyset import Page, cursor_decode, cursor_encode
-from helpline.tickets.models import Category, Channel, Disposition, Message, Priority, Status, Ticket
+from helpline.tickets.models import Channel, Disposition, Message, Priority, Status, Ticket
 from helpline.tickets.selectors import SORTS, ticket_queryset
 
 COUNT_CAP = 99
@@ -48,6 +48,15 @@ class InboxView:
     count_order: tuple[str, ...] = ()
     # Views of one agent's few tickets (assigned, mentioned) start from the list of their ids.
     agent_ids: str = ""
+
+
+@dataclass(frozen=True)
+class SavedCount:
+    """A view narrowed by filters, to count next to the built-in views under `key`."""
+
+    key: str
+    view: InboxView
+    filters: InboxFilters
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,47 @@ def inbox_filters_parse(query: Any) -> InboxFilters:
     )
 
 
+def inbox_filters_values(filters: InboxFilters) -> dict[str, list[str]]:
+    """The filter bar's values as a query string holds them (what a saved view stores)."""
+    values: dict[str, list[str]] = {
+        "status": list(filters.status),
+        "priority": list(filters.priority),
+        "team": [str(pk) for pk in filters.team],
+        "assignee": [str(pk) for pk in filters.assignee] + (["none"] if filters.unassigned else []),
+        "channel": list(filters.channel),
+        "tag": [filters.tag] if filters.tag else [],
+    }
+    return {name: value for name, value in values.items() if value}
+
+
+# The columns a list may show, in the order they appear; the subject (the ticket's link) always.
+COLUMNS: dict[str, str | Promise] = {
+    "number": _("Number"),
+    "subject": _("Subject"),
+    "requester": _("Requester"),
+    "status": _("Status"),
+    "priority": _("Priority"),
+    "team": _("Team"),
+    "assignee": _("Assignee"),
+    "category": _("Category"),
+    "updated": _("Updated"),
+    "created": _("Created"),
+}
+DEFAULT_COLUMNS = ("subject", "status", "priority", "team", "assignee", "updated")
+
+
+def inbox_columns(chosen: Any, sort: str = "") -> list[str]:
+    """The columns to show, in their fixed order: the chosen ones (unknown names dropped) and the
+    subject; with no choice, the default ones (the creation time when sorted by it)."""
+    names = {str(c) for c in chosen or ()} & set(COLUMNS)
+    if not names:
+        names = set(DEFAULT_COLUMNS)
+        if sort in ("-created_at", "created_at"):
+            names = (names - {"updated"}) | {"created"}
+    names.add("subject")
+    return [name for name in COLUMNS if name in names]
+
+
 def inbox_view_get(slug: str) -> InboxView:
     try:
         return VIEWS_BY_SLUG[slug]
@@ -229,14 +279,24 @@ def inbox_page(
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def inbox_counts(*, actor: Agent, base: QuerySet[Ticket] | None = None) -> dict[str, int]:
-    """How many tickets each view holds, each capped at COUNT_CAP + 1, in one SQL statement."""
+def inbox_counts(
+    *, actor: Agent, base: QuerySet[Ticket] | None = None, saved: Sequence[SavedCount] = ()
+) -> dict[str, int]:
+    """How many tickets each view holds, each capped at COUNT_CAP + 1, in one SQL statement.
+
+    `saved` adds views narrowed by filters (saved views), counted under their own keys.
+    """
     base = _count_base(actor, base)
     parts: list[str] = []
     params: list[Any] = []
-    for i, view in enumerate(VIEWS):
+    keys = [view.slug for view in VIEWS] + [item.key for item in saved]
+    narrowed = [(view, None) for view in VIEWS] + [(item.view, item.filters) for item in saved]
+    for i, (view, filters) in enumerate(narrowed):
         tickets = base if view.agent_ids else base.filter(disposition=Disposition.ACTIVE)
-        capped = tickets.filter(view.condition(actor)).order_by(*view.count_order).values("pk")[: COUNT_CAP + 1]
+        tickets = tickets.filter(view.condition(actor))
+        if filters is not None:
+            tickets = tickets.filter(filters.q())
+        capped = tickets.order_by(*view.count_order).values("pk")[: COUNT_CAP + 1]
         try:
             sql, sql_params = capped.query.sql_with_params()
         except EmptyResultSet:  # e.g. no mention at all: nothing to ask the database
@@ -247,24 +307,31 @@ def inbox_counts(*, actor: Agent, base: QuerySet[Ticket] | None = None) -> dict[
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)  # noqa: S608
         row = cursor.fetchone()
-    return {view.slug: int(count) for view, count in zip(VIEWS, row, strict=True)}
+    return {key: int(count) for key, count in zip(keys, row, strict=True)}
 
 
 COUNTS_SECONDS = 15
 
 
-def inbox_counts_recent(*, actor: Agent, base: QuerySet[Ticket] | None = None, fresh: bool = False) -> dict[str, int]:
+def inbox_counts_recent(
+    *,
+    actor: Agent,
+    base: QuerySet[Ticket] | None = None,
+    fresh: bool = False,
+    saved: Sequence[SavedCount] = (),
+) -> dict[str, int]:
     """inbox_counts, kept up to COUNTS_SECONDS in the cache for page loads (the sidebar is on every
-    page). The agent's own changes forget them (counts_forget); live updates ask with `fresh`."""
+    page). The agent's own changes forget them (counts_forget); live updates ask with `fresh`; a
+    saved view the cached counts do not know yet (just shared with the agent) asks again."""
     key = _counts_key(actor)
     if not fresh:
         try:
             cached = cache.get(key)
         except Exception:  # a cache outage costs the query, nothing else
             cached = None
-        if isinstance(cached, dict):
+        if isinstance(cached, dict) and all(item.key in cached for item in saved):
             return cached
-    counts = inbox_counts(actor=actor, base=base)
+    counts = inbox_counts(actor=actor, base=base, saved=saved)
     try:
         cache.set(key, counts, COUNTS_SECONDS)
     except Exception:  # noqa: S110 - the counts are shown anyway
@@ -273,9 +340,10 @@ def inbox_counts_recent(*, actor: Agent, base: QuerySet[Ticket] | None = None, f
 
 
 def counts_forget(agent: Agent) -> None:
-    """After the agent changed tickets: their next page shows fresh counts."""
+    """After the agent changed tickets or saved views: their next page shows fresh counts and
+    saved views."""
     try:
-        cache.delete(_counts_key(agent))
+        cache.delete_many([_counts_key(agent), saved_views_key(agent)])
     except Exception:  # noqa: S110 - they expire within COUNTS_SECONDS anyway
         pass
 
@@ -284,66 +352,28 @@ def _counts_key(agent: Agent) -> str:
     return f"helpline:inbox-counts:{agent.pk}"
 
 
+def saved_views_key(agent: Agent) -> str:
+    """Where the sidebar's list of the agent's saved views is kept (as long as the counts)."""
+    return f"helpline:saved-views:{agent.pk}"
+
+
 def ticket_neighbour(
-    *, actor: Agent, view: InboxView, ticket: Ticket, sort: str = "", forward: bool = True
+    *,
+    actor: Agent,
+    view: InboxView,
+    ticket: Ticket,
+    sort: str = "",
+    forward: bool = True,
+    filters: InboxFilters | None = None,
 ) -> Ticket | None:
     """The ticket after (or before) `ticket` in the view's order, even if `ticket` has left the view."""
     sort = sort if sort in SORTS else view.sort
     name, descending, kind = SORTS[sort]
     cursor = cursor_encode([getattr(ticket, name), ticket.pk])
-    if forward:
-        page = inbox_page(actor=actor, view=view, sort=sort, cursor=cursor, limit=1)
-    else:
-        reverse = sort[1:] if sort.startswith("-") else f"-{sort}"
-        page = inbox_page(actor=actor, view=view, sort=reverse, cursor=cursor, limit=1)
+    if not forward:
+        sort = sort[1:] if sort.startswith("-") else f"-{sort}"
+    page = inbox_page(actor=actor, view=view, filters=filters, sort=sort, cursor=cursor, limit=1)
     return page.items[0] if page.items else None
-
-
-@dataclass(frozen=True)
-class Directory:
-    """The small lists the workspace's menus offer: teams, agents who may own tickets, categories."""
-
-    teams: list[Team]
-    agents: list[Agent]
-    categories: list[Category]
-
-    @property
-    def team_names(self) -> dict[int, str]:
-        return {t.pk: t.name for t in self.teams}
-
-    @property
-    def agent_names(self) -> dict[int, str]:
-        return {a.pk: a.name for a in self.agents}
-
-    @property
-    def category_names(self) -> dict[int, str]:
-        return {c.pk: c.path for c in self.categories}
-
-    def team(self, pk: int) -> Team | None:
-        return next((t for t in self.teams if t.pk == pk), None)
-
-    def agent(self, pk: int) -> Agent | None:
-        return next((a for a in self.agents if a.pk == pk), None)
-
-    def category(self, pk: int) -> Category | None:
-        return next((c for c in self.categories if c.pk == pk), None)
-
-    @property
-    def assignable(self) -> list[Agent]:
-        return [a for a in self.agents if a.role != Agent.Role.COLLABORATOR]
-
-
-def directory_get(*, actor: Agent, with_categories: bool = True) -> Directory:
-    """Teams the agent may see, active agents (collaborators too: they can be mentioned), and
-    active categories: three small queries."""
-    teams = Team.objects.only("id", "name", "is_private")
-    if not actor.is_admin:
-        teams = teams.filter(Q(is_private=False) | Q(memberships__agent=actor))
-    agents = Agent.objects.filter(is_active=True).only("id", "name", "email", "role").order_by("name", "id")
-    categories = (
-        list(Category.objects.filter(is_active=True).only("id", "path").order_by("path")) if with_categories else []
-    )
-    return Directory(teams=list(teams.distinct()), agents=list(agents), categories=categories)
 
 
 def _view_tickets(
@@ -371,35 +401,3 @@ def _ints(values: Any) -> list[int]:
         except (TypeError, ValueError):
             continue
     return result
-
-
-def messages_since(*, actor: Agent, ticket: Ticket, after_id: int) -> list[Message]:
-    """Public messages (the customer's, and other agents' replies) added after message `after_id`:
-    what an agent who is about to reply has not seen yet. `ticket` comes from ticket_get."""
-    return list(
-        Message.objects.filter(ticket=ticket, kind__in=Message.PUBLIC_KINDS, pk__gt=after_id)
-        .exclude(author_agent=actor)
-        .select_related("author_agent", "author_customer")
-        .prefetch_related("attachments")
-        .order_by("created_at", "id")
-    )
-
-
-def last_public_message_id(*, ticket: Ticket) -> int:
-    """The newest public message of a ticket the caller was allowed to see (0 when none)."""
-    latest = (
-        Message.objects.filter(ticket=ticket, kind__in=Message.PUBLIC_KINDS).order_by("-pk").values_list("pk").first()
-    )
-    return latest[0] if latest else 0
-
-
-def requester_tickets(*, actor: Agent, requester_id: int, base: QuerySet[Ticket] | None = None) -> list[Ticket]:
-    """The requester's latest tickets that the agent may see, newest first (a few)."""
-    tickets = base if base is not None else ticket_queryset(actor=actor)
-    return list(
-        tickets.filter(requester_id=requester_id)
-        .select_related(None)
-        .prefetch_related(None)
-        .only("id", "number", "subject", "status", "created_at")
-        .order_by("-created_at", "-id")[:6]
-    )

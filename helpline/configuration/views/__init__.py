@@ -1,0 +1,1 @@
+"""The settings screens (/settings/) and the agent's preferences (/me/preferences)."""

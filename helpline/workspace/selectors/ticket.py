@@ -1,0 +1,42 @@
+"""What the ticket page reads besides the ticket services' selectors: what arrived since the agent
+loaded the page, the requester's other tickets."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from helpline.accounts.models import Agent
+from helpline.tickets.models import Message, Ticket
+from helpline.tickets.selectors import ticket_queryset
+
+
+def messages_since(*, actor: Agent, ticket: Ticket, after_id: int) -> list[Message]:
+    """Public messages (the customer's, and other agents' replies) added after message `after_id`:
+    what an agent who is about to reply has not seen yet. `ticket` comes from ticket_get."""
+    return list(
+        Message.objects.filter(ticket=ticket, kind__in=Message.PUBLIC_KINDS, pk__gt=after_id)
+        .exclude(author_agent=actor)
+        .select_related("author_agent", "author_customer")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def last_public_message_id(*, ticket: Ticket) -> int:
+    """The newest public message of a ticket the caller was allowed to see (0 when none)."""
+    latest = (
+        Message.objects.filter(ticket=ticket, kind__in=Message.PUBLIC_KINDS).order_by("-pk").values_list("pk").first()
+    )
+    return latest[0] if latest else 0
+
+
+def requester_tickets(*, actor: Agent, requester_id: int, base: QuerySet[Ticket] | None = None) -> list[Ticket]:
+    """The requester's latest tickets that the agent may see, newest first (a few)."""
+    tickets = base if base is not None else ticket_queryset(actor=actor)
+    return list(
+        tickets.filter(requester_id=requester_id)
+        .select_related(None)
+        .prefetch_related(None)
+        .only("id", "number", "subject", "status", "created_at")
+        .order_by("-created_at", "-id")[:6]
+    )
