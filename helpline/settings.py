@@ -78,9 +78,9 @@ INSTALLED_APPS = [
     "helpline.portal",
 ]
 
+# Static files are served in front of Django, at the ASGI layer (helpline/core/static.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
