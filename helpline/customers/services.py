@@ -100,9 +100,8 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Cust
         while customer.merged_into_id:
             customer = Customer.objects.get(pk=customer.merged_into_id)
         return customer, False
-    try:
-        with transaction.atomic():
-            return customer_create(actor=None, name=name or value.split("@")[0], emails=[value]), True
+    try:  # customer_create rolls its own savepoint back on Conflict
+        return customer_create(actor=None, name=name or value.split("@")[0], emails=[value]), True
     except Conflict:  # created at the same moment by another process
         return customer_get_or_create_by_email(email=value, name=name)
 

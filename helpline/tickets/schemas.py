@@ -300,7 +300,7 @@ def ticket_view(tickets: Iterable[Ticket], actor: Actor, *, detail: bool = False
     # List rows carry the requester's e-mail (and agents' rows their tag names) as annotations.
     lookups = [] if tickets and hasattr(tickets[0], "requester_email") else ["requester__identities"]
     if detail:
-        lookups += ["tags", "ccs__identities", "followers"]
+        lookups += ["tags", "ccs__identities", "followers"]  # already there after ticket_get: no query
     prefetch_related_objects(tickets, *lookups)
     related = {pk for t in tickets for pk in (t.merged_into_id, t.follow_up_of_id) if pk}
     numbers = dict(Ticket.objects.filter(pk__in=related).values_list("pk", "number")) if related else {}

@@ -6,13 +6,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+    prefetch_related_objects,
+)
 
 from helpline.accounts.models import Agent
 from helpline.accounts.permissions import Actor, can_view_ticket, ticket_visibility
 from helpline.audit.models import Event
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
 from helpline.core.keyset import Page, keyset_page
+from helpline.core.prefetch import prefetched_set
 from helpline.customers.models import ContactIdentity, Customer
 from helpline.tickets.models import Attachment, Disposition, Message, Tag, Ticket
 
@@ -117,10 +128,19 @@ def _requester_email() -> Subquery:
 
 
 def ticket_get(*, actor: Actor, number: int) -> Ticket:
-    """One ticket by its number; NotFound (revealing nothing) when the actor may not see it."""
+    """One ticket by its number; NotFound (revealing nothing) when the actor may not see it.
+
+    Tags, CCs and followers come prefetched; the query says which of them exist, so an empty one
+    costs no query (most tickets have no CCs or followers).
+    """
     ticket = (
         Ticket.objects.select_related("requester__organization", "assignee", "team", "category")
-        .prefetch_related("tags", "ccs", "followers")
+        .annotate(
+            requester_email=_requester_email(),
+            has_tags=Exists(Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"))),
+            has_ccs=Exists(Ticket.ccs.through.objects.filter(ticket_id=OuterRef("pk"))),
+            has_followers=Exists(Ticket.followers.through.objects.filter(ticket_id=OuterRef("pk"))),
+        )
         .filter(number=number)
         .first()
     )
@@ -128,6 +148,11 @@ def ticket_get(*, actor: Actor, number: int) -> Ticket:
         raise NotFound("No such ticket.")
     if isinstance(actor, Customer) and ticket.disposition != Disposition.ACTIVE:
         raise NotFound("No such ticket.")
+    present = {"tags": ticket.has_tags, "ccs": ticket.has_ccs, "followers": ticket.has_followers}
+    for relation, exists in present.items():
+        if not exists:
+            prefetched_set(ticket, relation, [])
+    prefetch_related_objects([ticket], *(relation for relation, exists in present.items() if exists))
     return ticket
 
 
@@ -154,10 +179,20 @@ def message_list(*, actor: Actor, ticket: Ticket, limit: int = 50, cursor: str |
     messages = Message.objects.filter(ticket=ticket).select_related("author_agent", "author_customer")
     if not isinstance(actor, Agent):
         messages = messages.filter(kind__in=Message.PUBLIC_KINDS)
-    messages = messages.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    messages = messages.annotate(has_attachments=Exists(Attachment.objects.filter(message_id=OuterRef("pk"))))
+    page = keyset_page(messages, field="created_at", descending=False, field_type=datetime, limit=limit, cursor=cursor)
+    # Prefetch only where there is something: most messages carry no files, and only notes mention.
+    with_files = [m for m in page.items if m.has_attachments]
+    notes = [m for m in page.items if m.kind == Message.Kind.NOTE]
+    for message in page.items:
+        if not message.has_attachments:
+            prefetched_set(message, "attachments", [])
+        if message.kind != Message.Kind.NOTE:
+            prefetched_set(message, "mentions", [])
+    prefetch_related_objects(with_files, Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     if isinstance(actor, Agent):
-        messages = messages.prefetch_related(Prefetch("mentions", queryset=Agent.objects.only("id", "name")))
-    return keyset_page(messages, field="created_at", descending=False, field_type=datetime, limit=limit, cursor=cursor)
+        prefetch_related_objects(notes, Prefetch("mentions", queryset=Agent.objects.only("id", "name")))
+    return page
 
 
 def event_list(*, actor: Actor, ticket: Ticket, limit: int = 100, cursor: str | None = None) -> Page[Event]:
