@@ -14,8 +14,9 @@ from helpline.accounts.models import Agent
 from helpline.accounts.permissions import Actor, can_view_ticket, ticket_visibility
 from helpline.audit.models import Event
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
-from helpline.core.keyset import Page, keyset_page
+from helpline.core.keyset import Page, keyset_page, keyset_rows_page
 from helpline.core.prefetch import prefetched_set
+from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
 from helpline.customers.models import ContactIdentity, Customer
 from helpline.tickets.models import Attachment, Disposition, Message, Tag, Ticket
 
@@ -140,23 +141,32 @@ def _requester_email() -> RawSQL:
     return RawSQL(sql, (ContactIdentity.Kind.EMAIL.value,), output_field=TextField())  # noqa: S611 - parameters
 
 
+def _ticket_by_number(number: int) -> QuerySet[Ticket]:
+    table = Ticket._meta.db_table
+    return (
+        Ticket.objects.select_related("requester__organization", "assignee", "team", "category")
+        .annotate(
+            requester_email=_requester_email(),
+            has_tags=_sql_exists(Ticket.tags.through, "ticket_id", f"{table}.id"),
+            has_ccs=_sql_exists(Ticket.ccs.through, "ticket_id", f"{table}.id"),
+            has_followers=_sql_exists(Ticket.followers.through, "ticket_id", f"{table}.id"),
+        )
+        .filter(number=number)
+        .order_by()
+    )
+
+
+# The reads that every ticket request makes, compiled once (helpline/core/prepared.py).
+_TICKET_BY_NUMBER = PreparedQuery(_ticket_by_number, number=INT_PLACEHOLDER)
+
+
 def ticket_get(*, actor: Actor, number: int) -> Ticket:
     """One ticket by its number; NotFound (revealing nothing) when the actor may not see it.
 
     Tags, CCs and followers come prefetched; the query says which of them exist, so an empty one
     costs no query (most tickets have no CCs or followers).
     """
-    ticket = (
-        Ticket.objects.select_related("requester__organization", "assignee", "team", "category")
-        .annotate(
-            requester_email=_requester_email(),
-            has_tags=_sql_exists(Ticket.tags.through, "ticket_id", f"{Ticket._meta.db_table}.id"),
-            has_ccs=_sql_exists(Ticket.ccs.through, "ticket_id", f"{Ticket._meta.db_table}.id"),
-            has_followers=_sql_exists(Ticket.followers.through, "ticket_id", f"{Ticket._meta.db_table}.id"),
-        )
-        .filter(number=number)
-        .first()
-    )
+    ticket = next(iter(_TICKET_BY_NUMBER(number=number)), None)
     if ticket is None or not can_view_ticket(actor, ticket):
         raise NotFound("No such ticket.")
     if isinstance(actor, Customer) and ticket.disposition != Disposition.ACTIVE:
@@ -174,14 +184,42 @@ REF_COLUMNS = ("id", "number", "requester_id", "team_id", "assignee_id", "dispos
                "team__id", "team__is_private")  # fmt: skip
 
 
+_TICKET_REF = PreparedQuery(
+    lambda number: Ticket.objects.select_related("team").only(*REF_COLUMNS).filter(number=number).order_by(),
+    number=INT_PLACEHOLDER,
+)
+
+
 def ticket_ref(*, actor: Actor, number: int) -> Ticket:
     """A ticket by its number, for a request about its thread or history rather than its properties:
     one query (the team for the privacy check), no tags, CCs or followers. NotFound as `ticket_get`."""
-    ticket = Ticket.objects.select_related("team").only(*REF_COLUMNS).filter(number=number).first()
+    ticket = next(iter(_TICKET_REF(number=number)), None)
     if ticket is None:
         raise NotFound("No such ticket.")
     _visible_check(actor, ticket)
     return ticket
+
+
+def _messages(ticket_id: int, staff: bool) -> QuerySet[Message]:
+    messages = Message.objects.filter(ticket_id=ticket_id).select_related("author_agent", "author_customer")
+    if not staff:
+        messages = messages.filter(kind__in=Message.PUBLIC_KINDS)
+    return messages.annotate(has_attachments=_sql_exists(Attachment, "message_id", f"{Message._meta.db_table}.id"))
+
+
+_FIRST_MESSAGES: dict[tuple[bool, int], PreparedQuery[Message]] = {}
+
+
+def _first_messages(staff: bool, limit: int) -> PreparedQuery[Message]:
+    """The first `limit` (+1, to know whether there is more) messages of a thread, oldest first."""
+    prepared = _FIRST_MESSAGES.get((staff, limit))
+    if prepared is None:
+        prepared = PreparedQuery(
+            lambda ticket_id: _messages(ticket_id, staff).order_by("created_at", "id")[: limit + 1],
+            ticket_id=INT_PLACEHOLDER,
+        )
+        _FIRST_MESSAGES[(staff, limit)] = prepared
+    return prepared
 
 
 def message_list(*, actor: Actor, ticket: Ticket, limit: int = 50, cursor: str | None = None) -> Page[Message]:
@@ -189,11 +227,15 @@ def message_list(*, actor: Actor, ticket: Ticket, limit: int = 50, cursor: str |
     if not 1 <= limit <= 200:
         raise InvalidInput("limit is between 1 and 200.", errors=[{"field": "limit", "message": "out of range"}])
     _visible_check(actor, ticket)
-    messages = Message.objects.filter(ticket=ticket).select_related("author_agent", "author_customer")
-    if not isinstance(actor, Agent):
-        messages = messages.filter(kind__in=Message.PUBLIC_KINDS)
-    messages = messages.annotate(has_attachments=_sql_exists(Attachment, "message_id", f"{Message._meta.db_table}.id"))
-    page = keyset_page(messages, field="created_at", descending=False, field_type=datetime, limit=limit, cursor=cursor)
+    staff = isinstance(actor, Agent)
+    if cursor is None:  # the first page, which nearly every request is: compiled once per limit
+        rows = list(_first_messages(staff, limit)(ticket_id=ticket.pk))
+        page = keyset_rows_page(rows, field="created_at", limit=limit)
+    else:
+        page = keyset_page(
+            _messages(ticket.pk, staff), field="created_at", descending=False, field_type=datetime, limit=limit,
+            cursor=cursor,
+        )  # fmt: skip
     # Prefetch only where there is something: most messages carry no files, and only notes mention.
     with_files = [m for m in page.items if m.has_attachments]
     notes = [m for m in page.items if m.kind == Message.Kind.NOTE]
