@@ -80,9 +80,9 @@ INSTALLED_APPS = [
     "helpline.configuration",
 ]
 
+# Static files are served in front of Django, at the ASGI layer (helpline/core/static.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session (a chosen language could live there), before CommonMiddleware (URLs).
     "django.middleware.locale.LocaleMiddleware",

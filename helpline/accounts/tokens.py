@@ -21,6 +21,7 @@ from helpline.accounts.permissions import can_manage
 from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, PermissionDenied
+from helpline.core.prepared import STR_PLACEHOLDER, PreparedQuery
 
 if TYPE_CHECKING:
     from helpline.accounts.permissions import Actor
@@ -68,6 +69,13 @@ def token_create(
     return token, f"{TOKEN_SCHEME}_{token.prefix}_{secret}"
 
 
+# Every API request reads its token with the owner: compiled once (helpline/core/prepared.py).
+_TOKEN_BY_PREFIX = PreparedQuery(
+    lambda prefix: ApiToken.objects.select_related("agent", "customer").filter(prefix=prefix).order_by(),
+    prefix=STR_PLACEHOLDER,
+)
+
+
 def token_authenticate(raw: str) -> ApiToken | None:
     """The live token that `raw` names, or None (malformed, unknown, wrong secret, revoked,
     expired, or its owner may no longer sign in).
@@ -78,7 +86,7 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if len(parts) != 3 or parts[0] != TOKEN_SCHEME or not parts[1] or not parts[2]:
         return None
     prefix, secret = parts[1], parts[2]
-    token = ApiToken.objects.select_related("agent", "customer").filter(prefix=prefix).first()
+    token = next(iter(_TOKEN_BY_PREFIX(prefix=prefix)), None)
     if token is None:
         return None
     if not hmac.compare_digest(_hash(secret), token.secret_hash):

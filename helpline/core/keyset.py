@@ -62,7 +62,12 @@ def keyset_page[M: Model](
         value, last_id = cursor_decode(cursor, [field_type, int])
         op = "lt" if descending else "gt"
         queryset = queryset.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": last_id}))
-    rows = list(queryset[: limit + 1])
+    return keyset_rows_page(list(queryset[: limit + 1]), field=field, limit=limit)
+
+
+def keyset_rows_page[M: Model](rows: list[M], *, field: str, limit: int) -> Page[M]:
+    """The page made of `rows`, the first `limit + 1` rows in keyset order (the extra one says
+    that there is a next page)."""
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

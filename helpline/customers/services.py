@@ -17,6 +17,7 @@ from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.customfields import custom_fields_validate
 from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
+from helpline.core.prefetch import prefetched_set
 from helpline.customers.models import ContactIdentity, Customer, Organization, OrganizationDomain
 
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
@@ -88,15 +89,22 @@ def customer_create(
 def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Customer, bool]:
     """The customer owning this address (following merges), or a new one: for the channels."""
     value = identity_normalize("email", email)
-    identity = ContactIdentity.objects.select_related("customer").filter(kind="email", value=value).first()
-    if identity is not None:
-        customer = identity.customer
+    # All identities of the customer who owns this address, in one query: the channels show the
+    # requester's e-mail right after this, and the customer returned is a fresh instance.
+    rows = list(
+        ContactIdentity.objects.select_related("customer").filter(
+            customer__identities__kind="email", customer__identities__value=value
+        )
+    )
+    if rows:
+        customer = rows[0].customer
+        if not customer.merged_into_id:
+            prefetched_set(customer, "identities", rows)
         while customer.merged_into_id:
             customer = Customer.objects.get(pk=customer.merged_into_id)
         return customer, False
-    try:
-        with transaction.atomic():
-            return customer_create(actor=None, name=name or value.split("@")[0], emails=[value]), True
+    try:  # customer_create rolls its own savepoint back on Conflict
+        return customer_create(actor=None, name=name or value.split("@")[0], emails=[value]), True
     except Conflict:  # created at the same moment by another process
         return customer_get_or_create_by_email(email=value, name=name)
 

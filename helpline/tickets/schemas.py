@@ -35,6 +35,7 @@ from helpline.audit.models import Event
 from helpline.core.models import CustomField
 from helpline.core.schemas import custom_field_public_keys
 from helpline.tickets.models import Attachment, Category, Channel, Disposition, Message, Priority, Status, Tag, Ticket
+from helpline.tickets.selectors import TAG_SEPARATOR
 
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 SORTS = Literal["-created_at", "created_at", "-updated_at", "updated_at", "-number", "number"]
@@ -296,9 +297,10 @@ class TicketView:
 def ticket_view(tickets: Iterable[Ticket], actor: Actor, *, detail: bool = False) -> TicketView:
     """Load in bulk what the rows show: requester e-mails, related numbers, CC e-mails."""
     tickets = list(tickets)
-    lookups = ["requester__identities"]
+    # List rows carry the requester's e-mail (and agents' rows their tag names) as annotations.
+    lookups = [] if tickets and hasattr(tickets[0], "requester_email") else ["requester__identities"]
     if detail:
-        lookups += ["tags", "ccs__identities", "followers"]
+        lookups += ["tags", "ccs__identities", "followers"]  # already there after ticket_get: no query
     prefetch_related_objects(tickets, *lookups)
     related = {pk for t in tickets for pk in (t.merged_into_id, t.follow_up_of_id) if pk}
     numbers = dict(Ticket.objects.filter(pk__in=related).values_list("pk", "number")) if related else {}
@@ -320,11 +322,11 @@ def ticket_json(ticket: Ticket, view: TicketView) -> dict[str, Any]:
         "priority": ticket.priority,
         "channel": ticket.channel,
         "disposition": ticket.disposition,
-        "requester": person_json(ticket.requester),
+        "requester": _requester_json(ticket),
         "team": ref(ticket.team),
         "assignee": ref(ticket.assignee),
         "category": {"id": ticket.category.pk, "path": ticket.category.path} if ticket.category else None,
-        "tags": [tag.name for tag in ticket.tags.all()] if view.staff else [],
+        "tags": _tag_names(ticket) if view.staff else [],
         "custom_fields": fields,
         "version": ticket.version,
         "created_at": ticket.created_at,
@@ -347,6 +349,19 @@ def ticket_detail_json(ticket: Ticket, actor: Actor) -> dict[str, Any]:
         "ccs": [person_json(c) for c in ticket.ccs.all()],
         "followers": [ref(a) for a in ticket.followers.all()] if view.staff else [],
     }
+
+
+def _requester_json(ticket: Ticket) -> dict[str, Any]:
+    email = getattr(ticket, "requester_email", None)
+    if email is None and not hasattr(ticket, "requester_email"):
+        return person_json(ticket.requester)
+    return {"id": ticket.requester_id, "name": ticket.requester.name, "email": email or ""}
+
+
+def _tag_names(ticket: Ticket) -> list[str]:
+    if hasattr(ticket, "tag_names"):
+        return sorted(ticket.tag_names.split(TAG_SEPARATOR)) if ticket.tag_names else []
+    return [tag.name for tag in ticket.tags.all()]
 
 
 def person_json(customer: Any) -> dict[str, Any]:

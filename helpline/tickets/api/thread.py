@@ -32,7 +32,7 @@ def ticket_messages(
 ) -> dict[str, Any]:
     """The thread, oldest first. Customers never see internal notes or system entries."""
     actor = actor_of(request)
-    ticket = selectors.ticket_get(actor=actor, number=number)
+    ticket = selectors.ticket_ref(actor=actor, number=number)
     page = selectors.message_list(actor=actor, ticket=ticket, limit=limit, cursor=cursor)
     staff = isinstance(actor, Agent)
     items = [message_json(m, number=ticket.number, staff=staff) for m in page.items]
@@ -97,6 +97,6 @@ def ticket_events(
 ) -> dict[str, Any]:
     """The ticket's change history, oldest first (agents)."""
     actor = actor_of(request)
-    ticket = selectors.ticket_get(actor=actor, number=number)
+    ticket = selectors.ticket_ref(actor=actor, number=number)
     page = selectors.event_list(actor=actor, ticket=ticket, limit=limit, cursor=cursor)
     return {"items": [event_json(e) for e in page.items], "next_cursor": page.next_cursor}

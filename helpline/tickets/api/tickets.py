@@ -13,6 +13,7 @@ from helpline.accounts.permissions import Actor
 from helpline.api.operations import actor_of, lookup, lookup_many, refuse_fields, responses
 from helpline.api.schemas import Id
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.prefetch import prefetched_set
 from helpline.customers.models import Customer
 from helpline.customers.selectors import customer_get
 from helpline.customers.services import customer_get_or_create_by_email
@@ -81,6 +82,12 @@ def ticket_create(request: HttpRequest, payload: TicketCreateIn, response: HttpR
         attachment_ids=payload.attachment_ids,
         public_fields_only=isinstance(actor, Customer),
     )
+    # A new ticket has no followers, and no tags or CCs but those given: no need to read them back.
+    prefetched_set(ticket, "followers", [])
+    if not payload.tags:
+        prefetched_set(ticket, "tags", [])
+    if not payload.cc_emails:
+        prefetched_set(ticket, "ccs", [])
     response["Location"] = reverse("api-1:ticket_detail", kwargs={"number": ticket.number})
     response["ETag"] = _etag(ticket)
     return Status(201, ticket_detail_json(ticket, actor))

@@ -1,0 +1,111 @@
+"""A prepared query returns what its queryset returns, with each call's values, on both engines."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db.models import Count
+
+from helpline.accounts.models import Agent, ApiToken
+from helpline.accounts.tokens import token_create
+from helpline.core.prepared import INT_PLACEHOLDER, STR_PLACEHOLDER, PreparedQuery
+from helpline.tickets.models import Ticket
+from helpline.tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+BY_NUMBER = PreparedQuery(
+    lambda number: (
+        Ticket.objects.select_related("requester", "team")
+        .annotate(tag_count=Count("tags"))
+        .filter(number=number)
+        .order_by()
+    ),
+    number=INT_PLACEHOLDER,
+)
+
+
+def test_each_call_binds_its_own_values_and_builds_the_related_objects(customer, support_team):
+    # given two tickets of different teams
+    first = TicketFactory(requester=customer, team=support_team, tags=["a", "b"])
+    second = TicketFactory(requester=customer, team=None)
+
+    # when each is read through the same prepared query
+    got_first = list(BY_NUMBER(number=first.number))
+    got_second = list(BY_NUMBER(number=second.number))
+
+    # then each call returns its own row, its select_related rows and its annotation
+    assert [t.pk for t in got_first] == [first.pk]
+    assert got_first[0].team == support_team and got_first[0].requester.name == customer.name
+    assert got_first[0].tag_count == 2
+    assert [t.pk for t in got_second] == [second.pk]
+    assert got_second[0].team is None and got_second[0].tag_count == 0
+    assert list(BY_NUMBER(number=999_999_999)) == []
+
+
+def test_it_runs_one_statement_and_compiles_nothing(customer, support_team, django_assert_num_queries):
+    # given a prepared query that has run once
+    ticket = TicketFactory(requester=customer, team=support_team)
+    list(BY_NUMBER(number=ticket.number))
+
+    # when it runs again, then it is one statement, with the related rows in it
+    with django_assert_num_queries(1):
+        row = list(BY_NUMBER(number=ticket.number))[0]
+        assert row.team.name == support_team.name
+
+
+def test_the_token_lookup_finds_the_owner_of_each_token(agent, other_agent):
+    # given two agents' tokens
+    _, alice_raw = token_create(agent=agent, name="alice")
+    _, oscar_raw = token_create(agent=other_agent, name="oscar")
+    prepared = PreparedQuery(
+        lambda prefix: ApiToken.objects.select_related("agent").filter(prefix=prefix), prefix=STR_PLACEHOLDER
+    )
+
+    # when each prefix is looked up
+    alice = list(prepared(prefix=alice_raw.split("_")[1]))
+    oscar = list(prepared(prefix=oscar_raw.split("_")[1]))
+
+    # then each finds its own owner
+    assert [t.agent for t in alice] == [agent]
+    assert [t.agent for t in oscar] == [other_agent]
+
+
+def test_a_placeholder_missing_from_the_compiled_query_is_refused(db):
+    # given a queryset that does not use its placeholder
+    prepared = PreparedQuery(lambda number: Agent.objects.all(), number=INT_PLACEHOLDER)
+
+    # when it is prepared, then it is refused, not silently run without the value
+    with pytest.raises(ValueError, match="placeholder 'number' appears 0 times"):
+        list(prepared(number=1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_uses_its_own_connection(customer, support_team):
+    # given a prepared query already used by this thread
+    ticket = TicketFactory(requester=customer, team=support_team)
+    list(BY_NUMBER(number=ticket.number))
+    seen: list[object] = []
+
+    # when another thread runs it, watching the statements of its own connection
+    def run() -> None:
+        from django.db import connections
+
+        statements: list[str] = []
+
+        def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connections["default"].execute_wrapper(watch):
+            seen.append(list(BY_NUMBER(number=ticket.number))[0].pk)
+        seen.append(len(statements))
+        connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+
+    # then it ran on that thread's connection and found the row
+    assert seen == [ticket.pk, 1]
