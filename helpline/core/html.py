@@ -81,3 +81,29 @@ def html_to_text(raw: str) -> str:
     text = _BLOCK_END.sub("\n", raw)
     text = html.unescape(_TAG.sub("", text))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# The class the email channel wraps a message's quoted history and signature in, so the fold can be
+# shown from the stored HTML (helpline.mail.parsing.quotes_html); the only class stored HTML keeps.
+MAIL_FOLD_CLASS = "helpline-quote"
+
+
+def html_sanitize_mail(raw: str) -> str:
+    """`html_sanitize`, keeping also `class="helpline-quote"` on div and blockquote (no other class,
+    no style): the email channel's mark of folded quoted text."""
+    if not raw:
+        return ""
+    clean = nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        allowed_classes={"div": {MAIL_FOLD_CLASS}, "blockquote": {MAIL_FOLD_CLASS}},
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    # nh3 leaves class="" where it removed every class; inside a tag only (text cannot hold "<").
+    return _EMPTY_CLASS.sub(r"\1", clean)
+
+
+_EMPTY_CLASS = re.compile(r'(<(?:div|blockquote)\b[^<>]*?) class=""')

@@ -45,9 +45,7 @@ class Mailbox(models.Model):
         max_length=100, blank=True, help_text="Name of the environment variable holding an XOAUTH2 access token."
     )
     imap_folder = models.CharField(max_length=255, default="INBOX")
-    processed_action = models.CharField(
-        max_length=16, choices=ProcessedAction.choices, default=ProcessedAction.FLAG
-    )
+    processed_action = models.CharField(max_length=16, choices=ProcessedAction.choices, default=ProcessedAction.FLAG)
     processed_folder = models.CharField(max_length=255, default="Helpline/Processed", blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)
@@ -97,11 +95,13 @@ class InboundMail(models.Model):
     subject = models.CharField(max_length=500, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     reason = models.TextField(blank=True)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     ticket_message = models.ForeignKey(
-        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "tickets.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The message it became (or the one that had its Message-ID already).",
     )
     attempts = models.PositiveIntegerField(default=0)
@@ -152,9 +152,7 @@ class SenderRule(models.Model):
     pattern = models.CharField(max_length=320, unique=True, help_text="Lower-case address or @domain.")
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.BLOCK)
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey("accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -192,9 +190,7 @@ class MailTemplate(models.Model):
     subject = models.CharField(max_length=500)
     text = models.TextField()
     html = models.TextField(blank=True)
-    updated_by = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = models.ForeignKey("accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=now)
 
     class Meta:

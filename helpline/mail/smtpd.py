@@ -4,23 +4,30 @@ It advertises SIZE (HELPLINE_MAIL_MAX_RAW_BYTES), refuses recipients that are no
 mailboxes at RCPT time (550, so the sending server bounces at once), stores the message before it
 answers 250 (451 when it could not, so the sender retries), and processes stored mail in one
 background thread, in arrival order.
+
+With HELPLINE_SMTPD_TLS_CERT and _KEY it offers STARTTLS. With HELPLINE_SMTPD_USER and _PASSWORD
+it takes mail only from a sender that authenticated (PLAIN or LOGIN, only inside TLS, so it needs
+the certificate too); without them AUTH is neither advertised nor accepted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import logging
+import ssl
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connections
 
-from helpline.mail.conf import max_raw_bytes
+from helpline.mail.conf import max_raw_bytes, smtpd_credentials, smtpd_tls_files
 from helpline.mail.models import InboundMail, Mailbox
 from helpline.mail.services import mail_process, mail_receive, mailbox_for
 from helpline.mail.tokens import address_base
@@ -67,9 +74,18 @@ def _process(inbound_id: int) -> None:
 class HelplineHandler:
     """aiosmtpd handler: check recipients, store, answer, then process in the background."""
 
-    def __init__(self, *, process: bool = True) -> None:
+    def __init__(self, *, process: bool = True, auth: bool = False) -> None:
         self.process = process
+        self.auth = auth
         self._processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="helpline-smtpd-process")
+
+    async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.auth:
+            return responses
+        return [line for line in responses if not line[4:].upper().startswith("AUTH")]
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -96,15 +112,57 @@ class HelplineHandler:
         self._processor.shutdown(wait=True)
 
 
+class PasswordAuthenticator:
+    """aiosmtpd authenticator: PLAIN/LOGIN with the one configured user and password."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self._user = user.encode()
+        self._password = password.encode()
+
+    def __call__(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                 auth_data: Any) -> AuthResult:  # fmt: skip
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user_ok = hmac.compare_digest(auth_data.login, self._user)
+        password_ok = hmac.compare_digest(auth_data.password, self._password)
+        return AuthResult(success=user_ok and password_ok, handled=False)
+
+
+def smtpd_tls_context() -> ssl.SSLContext | None:
+    """The server context for STARTTLS from the configured certificate and key; None when not set."""
+    cert, key = smtpd_tls_files()
+    if not cert and not key:
+        return None
+    if not cert or not key:
+        raise ImproperlyConfigured("Set both HELPLINE_SMTPD_TLS_CERT and HELPLINE_SMTPD_TLS_KEY for STARTTLS")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
 def smtpd_controller(*, host: str, port: int, process: bool = True, **smtp_options: Any) -> Controller:
-    """A started-when-you-say controller serving HelplineHandler on host:port."""
-    handler = HelplineHandler(process=process)
+    """A started-when-you-say controller serving HelplineHandler on host:port, with STARTTLS and
+    AUTH as configured (see the module's docstring)."""
+    tls_context = smtpd_tls_context()
+    user, password = smtpd_credentials()
+    if bool(user) != bool(password):
+        raise ImproperlyConfigured("Set both HELPLINE_SMTPD_USER and HELPLINE_SMTPD_PASSWORD, or neither")
+    auth = bool(user)
+    if auth and tls_context is None:
+        raise ImproperlyConfigured("AUTH on the SMTP receiver needs STARTTLS: set HELPLINE_SMTPD_TLS_CERT and _KEY")
+    security: dict[str, Any] = {"tls_context": tls_context, "auth_require_tls": True}
+    if auth:
+        security.update(authenticator=PasswordAuthenticator(user, password), auth_required=True)
+    else:
+        security.update(auth_exclude_mechanism=["LOGIN", "PLAIN"])
     return Controller(
-        handler,
+        HelplineHandler(process=process, auth=auth),
         hostname=host,
         port=port,
         data_size_limit=max_raw_bytes(),
         enable_SMTPUTF8=True,
         decode_data=False,
+        **security,
         **smtp_options,
     )

@@ -19,7 +19,7 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
     "acknowledgement": (
         "Re: {{ ticket.subject }} [#{{ ticket.number }}]",
         "{{ reply_marker }}\n\nHello {{ customer.name }},\n\n"
-        "we have received your message and opened ticket #{{ ticket.number }}: \"{{ ticket.subject }}\".\n"
+        'we have received your message and opened ticket #{{ ticket.number }}: "{{ ticket.subject }}".\n'
         "We will answer as soon as we can. To add anything, simply reply to this mail.\n" + _FOOTER_TEXT,
         _MARKER_HTML + "<p>Hello {{ customer.name }},</p>\n"
         "<p>we have received your message and opened ticket #{{ ticket.number }}: "
@@ -39,7 +39,7 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
     "oversized": (
         "Your message was too large: {{ subject }}",
         "Hello {{ sender.name }},\n\n"
-        "we could not accept your message \"{{ subject }}\" ({{ size_mb }} MB): {{ reason }}\n\n"
+        'we could not accept your message "{{ subject }}" ({{ size_mb }} MB): {{ reason }}\n\n'
         "Nothing was lost on our side, but nobody will read it as it is. Please send large files as a\n"
         "link, or split them over several messages.\n\n--\n{{ mailbox.from_name }}\n",
         "<p>Hello {{ sender.name }},</p>\n"
@@ -49,10 +49,10 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
     ),
     "notify_assigned": (
         "[#{{ ticket.number }}] assigned to you: {{ ticket.subject }}",
-        "{{ reply_marker }}\n\nHello {{ agent.name }},\n\nticket #{{ ticket.number }} \"{{ ticket.subject }}\" "
+        '{{ reply_marker }}\n\nHello {{ agent.name }},\n\nticket #{{ ticket.number }} "{{ ticket.subject }}" '
         "is now yours.\n{{ ticket.url }}\n\nReply to this mail to answer the customer; start your reply with\n"
         "#note to write an internal note instead.\n",
-        _MARKER_HTML + "<p>Hello {{ agent.name }},</p>\n<p>ticket <a href=\"{{ ticket.url }}\">"
+        _MARKER_HTML + '<p>Hello {{ agent.name }},</p>\n<p>ticket <a href="{{ ticket.url }}">'
         "#{{ ticket.number }}</a> &ldquo;{{ ticket.subject }}&rdquo; is now yours.</p>\n"
         "<p>Reply to this mail to answer the customer; start your reply with #note to write an internal note "
         "instead.</p>\n",
@@ -60,10 +60,10 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
     "notify_customer_replied": (
         "[#{{ ticket.number }}] new reply: {{ ticket.subject }}",
         "{{ reply_marker }}\n\nHello {{ agent.name }},\n\nthe customer wrote on ticket #{{ ticket.number }} "
-        "\"{{ ticket.subject }}\":\n\n{{ message.text }}\n\n{{ ticket.url }}\n\nReply to this mail to answer "
+        '"{{ ticket.subject }}":\n\n{{ message.text }}\n\n{{ ticket.url }}\n\nReply to this mail to answer '
         "the customer; start your reply with\n#note to write an internal note instead.\n",
-        _MARKER_HTML + "<p>Hello {{ agent.name }},</p>\n<p>the customer wrote on ticket <a href=\""
-        "{{ ticket.url }}\">#{{ ticket.number }}</a> &ldquo;{{ ticket.subject }}&rdquo;:</p>\n"
+        _MARKER_HTML + '<p>Hello {{ agent.name }},</p>\n<p>the customer wrote on ticket <a href="'
+        '{{ ticket.url }}">#{{ ticket.number }}</a> &ldquo;{{ ticket.subject }}&rdquo;:</p>\n'
         "<blockquote>{{ message.text|linebreaksbr }}</blockquote>\n"
         "<p>Reply to this mail to answer the customer; start your reply with #note to write an internal note "
         "instead.</p>\n",
@@ -71,10 +71,10 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
     "notify_mentioned": (
         "[#{{ ticket.number }}] you were mentioned: {{ ticket.subject }}",
         "{{ reply_marker }}\n\nHello {{ agent.name }},\n\nyou were mentioned in an internal note on ticket "
-        "#{{ ticket.number }} \"{{ ticket.subject }}\":\n\n{{ message.text }}\n\n{{ ticket.url }}\n\n"
+        '#{{ ticket.number }} "{{ ticket.subject }}":\n\n{{ message.text }}\n\n{{ ticket.url }}\n\n'
         "Reply to this mail to add an internal note.\n",
         _MARKER_HTML + "<p>Hello {{ agent.name }},</p>\n<p>you were mentioned in an internal note on ticket "
-        "<a href=\"{{ ticket.url }}\">#{{ ticket.number }}</a> &ldquo;{{ ticket.subject }}&rdquo;:</p>\n"
+        '<a href="{{ ticket.url }}">#{{ ticket.number }}</a> &ldquo;{{ ticket.subject }}&rdquo;:</p>\n'
         "<blockquote>{{ message.text|linebreaksbr }}</blockquote>\n<p>Reply to this mail to add an internal "
         "note.</p>\n",
     ),

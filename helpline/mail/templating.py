@@ -51,8 +51,8 @@ def template_source(key: str) -> tuple[str, str, str]:
     """The admin's (subject, text, HTML) for `key`, or the default."""
     if key not in DEFAULTS:
         raise NotFound(f"There is no mail template '{key}'.")
-    row = MailTemplate.objects.filter(key=key).first()
-    return (row.subject, row.text, row.html) if row is not None else DEFAULTS[key]
+    row = MailTemplate.objects.filter(key=key).values_list("subject", "text", "html").first()
+    return row if row is not None else DEFAULTS[key]
 
 
 def mail_render(key: str, context: dict[str, Any]) -> RenderedMail:

@@ -3,16 +3,19 @@
 Secrets never live in the database: a mailbox names the environment variable that holds its
 password (`imap_secret_env`) or its OAuth access token (`imap_oauth_token_env`); `NAME_FILE`
 works as everywhere else in Helpline.
+
+TLS and STARTTLS always verify the server's certificate and host name, against the system's CAs
+or the bundle in HELPLINE_MAIL_IMAP_CA_FILE (a private CA). A STARTTLS mailbox whose server does
+not offer STARTTLS fails: it never falls back to sending the password in clear.
 """
 
 from __future__ import annotations
 
-import os
 import ssl
-from pathlib import Path
 
 from imapclient import IMAPClient
 
+from helpline.mail.conf import imap_ca_file, secret_from_env
 from helpline.mail.models import Mailbox
 
 TIMEOUT_SECONDS = 60
@@ -22,21 +25,16 @@ class ImapConfigError(Exception):
     """The mailbox cannot be read as configured (no host, no secret)."""
 
 
-def secret_from_env(name: str) -> str:
-    """The value of environment variable `name`, or of the file `name_FILE` names; '' if neither."""
-    if not name:
-        return ""
-    file_name = os.environ.get(f"{name}_FILE")
-    if file_name:
-        return Path(file_name).read_text().strip()
-    return os.environ.get(name, "")
+def imap_ssl_context() -> ssl.SSLContext:
+    """A verifying context (certificate and host name) with the configured CAs."""
+    return ssl.create_default_context(cafile=imap_ca_file() or None)
 
 
 def imap_connect(mailbox: Mailbox, *, ssl_context: ssl.SSLContext | None = None) -> IMAPClient:
     """A logged-in IMAPClient for the mailbox (the folder is not selected yet)."""
     if not mailbox.imap_host:
         raise ImapConfigError(f"Mailbox {mailbox.name} has no IMAP host")
-    context = ssl_context or ssl.create_default_context()
+    context = ssl_context or imap_ssl_context()
     security = mailbox.imap_security
     client = IMAPClient(
         mailbox.imap_host,

@@ -60,6 +60,9 @@ class ImapPoller:
 
     def fetch_new(self, client: IMAPClient) -> int:
         """Store (and process) every message above the last UID handled; returns how many."""
+        # Once a round, not once a message: an admin's change (team, category, acknowledgement) applies
+        # from the next round on, and processing uses this row rather than reading it per message.
+        self.mailbox = Mailbox.objects.select_related("default_team", "default_category").get(pk=self.mailbox.pk)
         folder = self.mailbox.imap_folder or "INBOX"
         selected = client.select_folder(folder)
         state = self._state(folder, int(selected[b"UIDVALIDITY"]))

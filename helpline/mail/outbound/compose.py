@@ -26,11 +26,19 @@ AUTO_SUBMITTED_VALUES = frozenset({"auto-replied", "auto-generated"})
 
 
 class PreparedEmail(DjangoEmailMessage):
-    """A message built here, handed to any Django mail backend (SMTP, locmem, console…)."""
+    """A message built here, handed to any Django mail backend (SMTP, locmem, console…).
+
+    `from_email` is the envelope sender (SMTP MAIL FROM); '' is the null reverse-path `<>`, which
+    Django would otherwise replace with DEFAULT_FROM_EMAIL (see `send.py` for how it is sent)."""
 
     def __init__(self, mime: MimeMessage, *, envelope_from: str, recipients: list[str]) -> None:
         super().__init__(from_email=envelope_from, to=recipients)
+        self.from_email = envelope_from  # kept '' (Django's constructor puts DEFAULT_FROM_EMAIL there)
         self._mime = mime
+
+    @property
+    def null_sender(self) -> bool:
+        return not self.from_email
 
     def message(self, *, policy: email.policy.Policy = email.policy.default) -> MimeMessage:  # type: ignore[override]
         self._mime.policy = policy
@@ -80,7 +88,11 @@ def mime_build(payload: dict[str, Any]) -> PreparedEmail:
     mime[loop_header()] = "1"
     _bodies(mime, payload)
     recipients = [a.addr_spec for a in (*to, *cc)]
-    return PreparedEmail(mime, envelope_from=sender.addr_spec, recipients=recipients)
+    # RFC 3834 §3.3 / RFC 5321 §4.5.5: automatic mail goes out with the null envelope sender, so a
+    # bounce of it is never sent anywhere (no loop with a broken autoresponder or mailer-daemon);
+    # a person's reply keeps the mailbox as envelope sender, so its bounces come back to us.
+    automatic = payload.get("auto_submitted") in AUTO_SUBMITTED_VALUES
+    return PreparedEmail(mime, envelope_from="" if automatic else sender.addr_spec, recipients=recipients)
 
 
 def inline_cid(attachment_id: int) -> str:

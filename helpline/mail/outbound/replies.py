@@ -100,4 +100,3 @@ def inline_images_to_cid(html: str, attachments: list[Attachment]) -> tuple[str,
         return f"{match.group(1)}cid:{inline_cid(attachment_id)}{match.group(3)}"
 
     return _ATTACHMENT_SRC.sub(swap, html or ""), embedded
-

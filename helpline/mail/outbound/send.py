@@ -7,12 +7,14 @@ drain with backoff.
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 
 from django.core.mail import mailers
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from helpline.mail.conf import MAIL_KIND
-from helpline.mail.outbound.compose import mime_build
+from helpline.mail.outbound.compose import PreparedEmail, mime_build
 from helpline.outbox.handlers import PermanentFailure, handler
 from helpline.outbox.models import OutboxMessage
 
@@ -25,7 +27,7 @@ def mail_send(row: OutboxMessage) -> None:
     except (ValueError, KeyError, IndexError, TypeError) as error:
         raise PermanentFailure(f"The mail cannot be built: {error}") from error
     try:
-        mailers.default.send_messages([prepared])
+        _send(prepared)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(code >= 500 for code in codes):
@@ -35,6 +37,18 @@ def mail_send(row: OutboxMessage) -> None:
         if error.smtp_code >= 500:
             raise PermanentFailure(f"The mail server refused the mail: {error.smtp_code} {_text(error)}") from error
         raise
+
+
+def _send(prepared: PreparedEmail) -> None:
+    mailer = mailers.default
+    if not prepared.null_sender or not isinstance(mailer, SmtpBackend):
+        mailer.send_messages([prepared])
+        return
+    # Django's SMTP backend refuses an empty envelope sender, so automatic mail (null reverse-path,
+    # `MAIL FROM:<>`) goes through its connection directly; the errors are smtplib's, as above.
+    recipients = [mailer.prep_address(address) for address in prepared.recipients()]
+    with mailer:
+        mailer.connection.sendmail("", recipients, prepared.message(policy=email.policy.SMTP).as_bytes())
 
 
 def _refusals(error: smtplib.SMTPRecipientsRefused) -> str:

@@ -20,7 +20,7 @@ from .model import (
 )
 from .parser import parse_message
 from .quotes import reply_split
-from .quotes_html import html_reply_split
+from .quotes_html import html_fold_mark, html_fold_split, html_reply_split
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -33,6 +33,8 @@ __all__ = [
     "ParsedAttachment",
     "ParsedMail",
     "html_block_remote_images",
+    "html_fold_mark",
+    "html_fold_split",
     "html_reply_split",
     "parse_message",
     "reply_split",

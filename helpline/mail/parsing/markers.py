@@ -102,9 +102,15 @@ _ATTRIBUTION_HINTS = (
 )  # fmt: skip
 
 
+_ASCII_HINTS = tuple(hint for hint in _ATTRIBUTION_HINTS if hint.isascii())
+
+
+# Each line is asked about twice (as itself, then as the line before the next one's), and most
+# lines are ASCII, where the other scripts' hints cannot occur.
+@functools.lru_cache(maxsize=512)
 def _hinted(text: str) -> bool:
     lowered = text.lower()
-    return any(hint in lowered for hint in _ATTRIBUTION_HINTS)
+    return any(hint in lowered for hint in (_ASCII_HINTS if lowered.isascii() else _ATTRIBUTION_HINTS))
 
 
 def is_attribution(line: str, next_line: str = "") -> bool:

@@ -5,6 +5,10 @@ Apple Mail and Thunderbird `blockquote type=cite` / `moz-cite-prefix`, Yahoo, Pr
 Hotmail's `stopSpelling` rule. Where none is present, the plain-text markers (attribution lines,
 Outlook header blocks, separators, our own marker) are found in the rendered text and mapped back
 to the HTML. Both halves are re-sanitized, which closes the elements the cut left open.
+
+`html_fold_mark` wraps the folded half in `<div class="helpline-quote">`, the one class the
+stored message HTML keeps (`helpline.core.html.html_sanitize_mail`), so the fold can be shown from
+what is stored; `html_fold_split` takes it apart again.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import html as htmllib
 import re
 from html.parser import HTMLParser
+
+from helpline.core.html import MAIL_FOLD_CLASS
 
 from .html import html_to_text, sanitize_email_html
 from .markers import FORWARD, SUBJECT_FORWARD
@@ -95,15 +101,17 @@ class _Lines(HTMLParser):
         self.run_start = None
 
 
-def html_reply_split(html: str) -> tuple[str, str]:
+def html_reply_split(html: str, *, sanitized: bool = False) -> tuple[str, str]:
     """Split an HTML reply into (what the person wrote now, quoted history and signature).
 
     Both halves come back sanitized. The HTML is returned whole (and '' folded) when no quote is
     found, when the quote is really a forwarded message, or when folding would leave nothing.
+    `sanitized`: the HTML is `sanitize_email_html`'s output already (the parser's), not sanitized again.
     """
     if not html or not html.strip():
         return html or "", ""
-    html = sanitize_email_html(html)  # idempotent on our own output; bounds the work on anything else
+    if not sanitized:
+        html = sanitize_email_html(html)  # idempotent on our own output; bounds the work on anything else
     cut = _container_cut(html)
     text_cut = _text_cut(html)
     if text_cut is not None and (cut is None or text_cut < cut):
@@ -114,6 +122,26 @@ def html_reply_split(html: str) -> tuple[str, str]:
     if not html_to_text(new).strip():
         return html, ""
     return new, folded
+
+
+_FOLD_OPEN = f'<div class="{MAIL_FOLD_CLASS}">'
+
+
+def html_fold_mark(html: str) -> str:
+    """The message's (sanitized) HTML with its quoted history and signature wrapped in
+    `<div class="helpline-quote">`; unchanged when nothing is to be folded."""
+    new, folded = html_reply_split(html, sanitized=True)
+    if not folded:
+        return html
+    return f"{new}{_FOLD_OPEN}{folded}</div>"
+
+
+def html_fold_split(stored_html: str) -> tuple[str, str]:
+    """(shown, folded) of a stored message's HTML marked by `html_fold_mark`; (html, '') unmarked."""
+    start = stored_html.rfind(_FOLD_OPEN)
+    if start < 0 or not stored_html.endswith("</div>"):
+        return stored_html, ""
+    return stored_html[:start], stored_html[start + len(_FOLD_OPEN) : -len("</div>")]
 
 
 def _container_cut(html: str) -> int | None:

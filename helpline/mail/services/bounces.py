@@ -42,8 +42,15 @@ def bounce_record(*, bounce: BounceInfo, match: ThreadMatch, metadata: dict[str,
         ticket=ticket, body_text=text, metadata={**metadata, "bounce": asdict(bounce), "failing": marked}
     )
     if origin is not None:
-        origin.metadata = {**origin.metadata, "bounce": {"recipient": bounce.recipient, "status": bounce.status,
-                                                         "permanent": bounce.permanent, "at": now().isoformat()}}
+        origin.metadata = {
+            **origin.metadata,
+            "bounce": {
+                "recipient": bounce.recipient,
+                "status": bounce.status,
+                "permanent": bounce.permanent,
+                "at": now().isoformat(),
+            },
+        }
         origin.save(update_fields=["metadata"])  # fmt: skip
     return Outcome(State.PROCESSED, f"Bounce recorded on #{ticket.number}", ticket=ticket, message=entry)
 
@@ -99,4 +106,3 @@ def _entry_text(bounce: BounceInfo, marked: list[str]) -> str:
     if marked:
         text += f" Marked as failing: {', '.join(marked)}."
     return text
-

@@ -12,12 +12,13 @@ from django.db import transaction
 
 from helpline.accounts.models import Agent
 from helpline.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from helpline.core.html import MAIL_FOLD_CLASS, html_sanitize_mail
 from helpline.customers.models import Customer
 from helpline.customers.services import customer_get_or_create_by_email
 from helpline.mail.headers import subject_base
 from helpline.mail.outbound import acknowledgement_enqueue
 from helpline.mail.outbound.identity import mailbox_sender
-from helpline.mail.parsing import html_reply_split, reply_split
+from helpline.mail.parsing import html_fold_mark, html_reply_split, reply_split
 from helpline.mail.services.context import MailContext
 from helpline.mail.services.files import attachments_store
 from helpline.mail.services.outcome import Outcome
@@ -43,7 +44,7 @@ def customer_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
     parsed = ctx.parsed
     customer, _ = customer_get_or_create_by_email(email=ctx.sender, name=ctx.sender_name)
     files = attachments_store(parsed.attachments, html=parsed.html, actor=None)
-    text, html = ctx.bodies(files.html)
+    text, html = ctx.bodies(html_fold_mark(files.html))
     threading = {"message_id": ctx.message_id, "in_reply_to": " ".join(parsed.in_reply_to)[:998],
                  "references": " ".join(parsed.references)}  # fmt: skip
     metadata = ctx.metadata(thread=match.how or "new", skipped_attachments=files.skipped)
@@ -53,6 +54,7 @@ def customer_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
             body_html=html, attachment_ids=files.ids, metadata=metadata, reopen=ctx.automated is None, **threading,
         )  # fmt: skip
         ticket = message.ticket
+        _fold_keep(message, html)
         _people_add(ctx, ticket, customer)
         if ticket.pk == match.ticket.pk:
             return Outcome(State.PROCESSED, f"Added to #{ticket.number} ({match.how})", ticket=ticket, message=message)
@@ -66,6 +68,7 @@ def customer_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
         message_metadata=metadata, **threading,
     )  # fmt: skip
     message = ticket.messages.get()
+    _fold_keep(message, html)
     _people_add(ctx, ticket, customer)
     ack = _acknowledge(ctx, ticket, message, customer)
     return Outcome(State.PROCESSED, f"New ticket #{ticket.number}; acknowledgement {ack}", ticket=ticket,
@@ -79,13 +82,14 @@ def automated_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
         return Outcome(State.IGNORED, f"Automated mail ({ctx.automated}) that answers no ticket")
     customer, _ = customer_get_or_create_by_email(email=ctx.sender, name=ctx.sender_name)
     files = attachments_store(ctx.parsed.attachments, html=ctx.parsed.html, actor=None)
-    text, html = ctx.bodies(files.html)
+    text, html = ctx.bodies(html_fold_mark(files.html))
     message = customer_message_add(
         actor=None, ticket=match.ticket, author=customer, channel=Channel.EMAIL, body_text=text, body_html=html,
         attachment_ids=files.ids, message_id=ctx.message_id, in_reply_to=" ".join(ctx.parsed.in_reply_to)[:998],
         references=" ".join(ctx.parsed.references), metadata=ctx.metadata(thread=match.how, flagged=True),
         reopen=False,
     )  # fmt: skip
+    _fold_keep(message, html)
     return Outcome(State.PROCESSED, f"Automated mail ({ctx.automated}) attached to #{match.ticket.number}",
                    ticket=match.ticket, message=message)  # fmt: skip
 
@@ -132,8 +136,15 @@ def _reply_or_none(
     """The agent's public reply, or None when the ticket cannot take one (closed, spam): a note then."""
     try:
         with transaction.atomic():
-            return reply_add(actor=agent, ticket=ticket, body_text=text, body_html=html, attachment_ids=ids,
-                             channel=Channel.EMAIL, metadata=metadata)
+            return reply_add(
+                actor=agent,
+                ticket=ticket,
+                body_text=text,
+                body_html=html,
+                attachment_ids=ids,
+                channel=Channel.EMAIL,
+                metadata=metadata,
+            )
     except (InvalidInput, InvalidTransition):
         return None
 
@@ -143,6 +154,17 @@ def _reply_part(ctx: MailContext) -> tuple[str, str]:
     text, _ = reply_split(ctx.parsed.text or "", sender_name=ctx.sender_name)
     html = html_reply_split(ctx.parsed.html)[0] if ctx.parsed.html else ""
     return text, html
+
+
+def _fold_keep(message: Message, html: str) -> None:
+    """Store the message's HTML with its fold mark, which the tickets services' sanitizer (no class
+    at all) dropped: the same HTML through the mail sanitizer that keeps that one class."""
+    if f'class="{MAIL_FOLD_CLASS}"' not in html:
+        return
+    marked = html_sanitize_mail(html)
+    if marked != message.body_html:
+        Message.objects.filter(pk=message.pk).update(body_html=marked)
+        message.body_html = marked
 
 
 def _people_add(ctx: MailContext, ticket: Ticket, requester: Customer) -> None:

@@ -37,7 +37,7 @@ from helpline.mail.services.deliver import agent_mail_add, automated_mail_add, c
 from helpline.mail.services.outcome import Outcome
 from helpline.mail.services.receive import head_scan, raw_read
 from helpline.mail.services.senders import sender_rule_for
-from helpline.mail.services.thread import thread_find
+from helpline.mail.services.thread import stored_message_tickets, thread_find, thread_ids
 from helpline.mail.tokens import address_base, message_id_token
 from helpline.tickets.models import Message
 
@@ -56,9 +56,9 @@ def mail_process(inbound: InboundMail | int) -> InboundMail:
     schedules acknowledgements and notices through the outbox, all in one transaction. A mail
     that is not in `received` any more is returned as it is (idempotent).
     """
-    row = InboundMail.objects.get(pk=inbound) if isinstance(inbound, int) else inbound
+    row = InboundMail.objects.select_related(*_MAILBOX).get(pk=inbound) if isinstance(inbound, int) else inbound
     if row.state != State.RECEIVED:
-        return row  # as the caller read it; the state is checked again under the row lock below
+        return row  # as the caller read it; the state is checked again when the row is claimed below
     try:
         parsed = parse_message(raw_read(row), limits=parse_limits(), own_loop_header=loop_header())
     except MessageRejected as error:
@@ -68,11 +68,10 @@ def mail_process(inbound: InboundMail | int) -> InboundMail:
         return _quarantine(row, f"The message could not be read: {type(error).__name__}: {error}")
     try:
         with transaction.atomic():
-            locked = InboundMail.objects.select_for_update(of=("self",)).select_related(*_MAILBOX).get(pk=row.pk)
-            if locked.state != State.RECEIVED:
-                return locked
-            _finish(locked, mail_route(locked, parsed))
-        return locked
+            if not _claim(row):
+                return InboundMail.objects.get(pk=row.pk)
+            _finish(row, mail_route(row, parsed))
+        return row
     except Exception as error:  # noqa: BLE001
         logger.exception("Inbound mail %s could not be processed", row.pk)
         return _quarantine(row, f"Processing failed: {type(error).__name__}: {error}")
@@ -90,11 +89,15 @@ def mail_route(inbound: InboundMail, parsed: ParsedMail) -> Outcome:
                       sender_name=name)  # fmt: skip
     if ctx.mailbox is None:
         ctx.mailbox = inbound.mailbox = mailbox_for(ctx.recipients())
+    # One query for both "seen before?" and the thread's stored messages (threading step 1).
+    ids = thread_ids(parsed.in_reply_to, parsed.references)
+    stored = stored_message_tickets([parsed.message_id, *ids])
     if parsed.message_id:
-        known = Message.objects.filter(message_id=parsed.message_id).select_related("ticket").first()
-        if known is not None:
-            return Outcome(State.IGNORED, f"Already on ticket #{known.ticket.number} (same Message-ID)",
-                           ticket=known.ticket, message=known)  # fmt: skip
+        if parsed.message_id in stored:
+            known = Message.objects.filter(message_id=parsed.message_id).select_related("ticket").first()
+            if known is not None:
+                return Outcome(State.IGNORED, f"Already on ticket #{known.ticket.number} (same Message-ID)",
+                               ticket=known.ticket, message=known)  # fmt: skip
         token = message_id_token(parsed.message_id)
         if token is not None and token.valid:
             return Outcome(State.IGNORED, "Our own mail came back (our Message-ID)")
@@ -106,7 +109,7 @@ def mail_route(inbound: InboundMail, parsed: ParsedMail) -> Outcome:
     allowed = rule is not None and rule.action == SenderRule.Action.ALLOW
     ctx.automated = parsed.automated if not allowed or parsed.automated == OWN_LOOP else None
     match = thread_find(in_reply_to=parsed.in_reply_to, references=parsed.references, recipients=ctx.recipients(),
-                        subject=parsed.subject, sender=sender)  # fmt: skip
+                        subject=parsed.subject, sender=sender, stored=stored)  # fmt: skip
     if match.forged:
         ctx.notes["forged_tokens"] = match.forged[:10]
     if parsed.bounce is not None:
@@ -146,14 +149,25 @@ def inbound_retry(*, actor: Actor | None, inbound: InboundMail) -> InboundMail:
     return mail_process(inbound.pk)
 
 
+def _claim(row: InboundMail) -> bool:
+    """Take the mail for processing in the caller's transaction: one conditional UPDATE, which waits
+    for a concurrent processor of the same mail and then finds it no longer `received` (False)."""
+    claimed = InboundMail.objects.filter(pk=row.pk, state=State.RECEIVED).update(attempts=F("attempts") + 1)
+    if claimed:
+        row.attempts += 1
+    return bool(claimed)
+
+
 def _finish(row: InboundMail, outcome: Outcome) -> None:
+    """Record the outcome on a claimed mail."""
     row.state = outcome.state
     row.reason = outcome.reason[:_REASON_MAX_CHARS]
     row.ticket = outcome.ticket
     row.ticket_message = outcome.message
     row.processed_at = now()
-    row.attempts += 1
-    row.save(update_fields=["state", "reason", "ticket", "ticket_message", "processed_at", "attempts", "mailbox"])
+    InboundMail.objects.filter(pk=row.pk).update(state=row.state, reason=row.reason, ticket=row.ticket,
+                                                 ticket_message=row.ticket_message, processed_at=row.processed_at,
+                                                 mailbox=row.mailbox)  # fmt: skip
     logger.info("Inbound mail %s <%s> %s: %s", row.pk, row.message_id, row.state, row.reason)
 
 
@@ -170,12 +184,11 @@ def _rejected(row: InboundMail, error: MessageRejected) -> InboundMail:
     """A mail beyond the parse limits: kept raw, quarantined with the reason, its sender told once."""
     try:
         with transaction.atomic():
-            locked = InboundMail.objects.select_for_update(of=("self",)).select_related(*_MAILBOX).get(pk=row.pk)
-            if locked.state != State.RECEIVED:
-                return locked
-            notice = _tell_sender(locked, error)
-            _finish(locked, Outcome(State.QUARANTINED, f"{error.reason} (sender notice: {notice})"))
-        return locked
+            if not _claim(row):
+                return InboundMail.objects.get(pk=row.pk)
+            notice = _tell_sender(row, error)
+            _finish(row, Outcome(State.QUARANTINED, f"{error.reason} (sender notice: {notice})"))
+        return row
     except Exception as failure:  # noqa: BLE001
         logger.exception("Inbound mail %s could not be quarantined with a notice", row.pk)
         return _quarantine(row, f"{error.reason} (no notice: {type(failure).__name__}: {failure})")
@@ -200,4 +213,3 @@ def _tell_sender(row: InboundMail, error: MessageRejected) -> str:
         message_id=error.message_id or row.message_id, size=row.raw_size, reason=error.reason,
         dedupe_key=row.dedupe_key,
     )  # fmt: skip
-

@@ -40,20 +40,39 @@ class ThreadMatch:
         return self.ticket is not None and self.ticket.number in self.verified_numbers
 
 
+def thread_ids(in_reply_to: Iterable[str], references: Iterable[str]) -> list[str]:
+    """The Message-IDs a mail answers, the most telling first: In-Reply-To, then References newest first."""
+    return list(dict.fromkeys([*in_reply_to, *reversed(list(references))]))[:MAX_REFERENCES_LOOKED_UP]
+
+
+def stored_message_tickets(ids: Iterable[str]) -> dict[str, int]:
+    """The ticket id of each of `ids` that a stored message carries (the earliest such message
+    wins); one narrow query."""
+    wanted = [i for i in dict.fromkeys(ids) if i]
+    if not wanted:
+        return {}
+    rows = Message.objects.filter(message_id__in=wanted).order_by("created_at", "id")
+    found: dict[str, int] = {}
+    for message_id, ticket_id in rows.values_list("message_id", "ticket_id"):
+        found.setdefault(message_id, ticket_id)
+    return found
+
+
 def thread_find(*, in_reply_to: Iterable[str], references: Iterable[str], recipients: Iterable[str],
-                subject: str, sender: str) -> ThreadMatch:  # fmt: skip
-    """Find the ticket of an inbound mail (see the module's docstring for the order)."""
-    references = list(references)
-    ids = list(dict.fromkeys([*in_reply_to, *reversed(references)]))[:MAX_REFERENCES_LOOKED_UP]
+                subject: str, sender: str, stored: dict[str, int] | None = None) -> ThreadMatch:  # fmt: skip
+    """Find the ticket of an inbound mail (see the module's docstring for the order). `stored`:
+    `stored_message_tickets` of the mail's thread ids, when the caller looked them up already."""
+    ids = thread_ids(in_reply_to, references)
     match = ThreadMatch()
     id_tokens = [(ref, message_id_token(ref)) for ref in ids]
     address_tokens = [(addr, reply_address_token(addr)) for addr in recipients]
     for value, token in [*id_tokens, *address_tokens]:
         _note_token(match, value, token)
 
-    ticket = _by_stored_message_id(ids)
-    if ticket is not None:
-        return _found(match, ticket, "references")
+    found = stored_message_tickets(ids) if stored is None else stored
+    ticket_id = next((found[ref] for ref in ids if ref in found), None)
+    if ticket_id is not None:
+        return _found(match, Ticket.objects.select_related("team").get(pk=ticket_id), "references")
     for _, token in id_tokens:
         if token is not None and token.valid and (ticket := _by_number(token.number)) is not None:
             return _found(match, ticket, "message-id token")
@@ -82,19 +101,6 @@ def _found(match: ThreadMatch, ticket: Ticket, how: str) -> ThreadMatch:
     if match.ticket.pk != ticket.pk and ticket.number in match.verified_numbers:
         match.verified_numbers.add(match.ticket.number)
     return match
-
-
-def _by_stored_message_id(ids: list[str]) -> Ticket | None:
-    if not ids:
-        return None
-    rows = Message.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id")
-    ticket_of: dict[str, int] = {}
-    for message_id, ticket_id in rows:
-        ticket_of.setdefault(message_id, ticket_id)
-    for ref in ids:
-        if ref in ticket_of:
-            return Ticket.objects.select_related("team").get(pk=ticket_of[ref])
-    return None
 
 
 def _by_number(number: int) -> Ticket | None:

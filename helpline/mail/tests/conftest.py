@@ -11,6 +11,7 @@ import pytest
 
 from helpline.accounts.models import Team
 from helpline.mail.models import InboundMail, Mailbox
+from helpline.mail.tests.secure import SecureDovecot
 from helpline.mail.tests.support import DOVECOT, Dovecot, SmtpSink, mailers_for, smtp_sink_start
 
 IMAP_SECRET_ENV = "HELPLINE_TEST_IMAP_PASSWORD"
@@ -70,15 +71,31 @@ def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
     """A real IMAP server (Debian's dovecot) on loopback, one per test process."""
-    if not DOVECOT.exists():
-        if os.environ.get("CI", "").lower() in {"1", "true"}:
-            pytest.fail("dovecot-imapd is not installed (/usr/sbin/dovecot); CI needs it")
-        pytest.skip("dovecot-imapd is not installed (/usr/sbin/dovecot)")
+    _dovecot_required()
     server = Dovecot.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def secure_dovecot() -> Iterator[SecureDovecot]:
+    """A real IMAP server with TLS (a throwaway CA's certificate), STARTTLS and XOAUTH2 checked by
+    an introspection endpoint on loopback; one per test process."""
+    _dovecot_required()
+    server = SecureDovecot.start_secure()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _dovecot_required() -> None:
+    if not DOVECOT.exists():
+        if os.environ.get("CI", "").lower() in {"1", "true"}:
+            pytest.fail("dovecot-imapd is not installed (/usr/sbin/dovecot); CI needs it")
+        pytest.skip("dovecot-imapd is not installed (/usr/sbin/dovecot)")
 
 
 @pytest.fixture

@@ -164,17 +164,27 @@ class Dovecot:
 
     @classmethod
     def start(cls) -> Dovecot:
-        directory = Path(tempfile.mkdtemp(prefix="hl-dovecot-"))
-        (directory / "mail").mkdir()
-        directory.chmod(0o755)
-        (directory / "mail").chmod(0o777)
+        directory = cls.folder_make("hl-dovecot-")
         port = free_port()
         config = RECIPE.read_text().replace("@DIR@", str(directory)).replace("@PORT@", str(port))
         (directory / "dovecot.conf").write_text(config)
         server = cls(directory=directory, port=port)
-        subprocess.run([str(DOVECOT), "-c", str(directory / "dovecot.conf")], check=True, timeout=30)  # noqa: S603
-        wait_for_port(port)
+        server.launch()
         return server
+
+    @staticmethod
+    def folder_make(prefix: str) -> Path:
+        """A fresh folder for a dovecot: mail is delivered as user nobody, so its Maildirs are 777."""
+        directory = Path(tempfile.mkdtemp(prefix=prefix))
+        (directory / "mail").mkdir()
+        directory.chmod(0o755)
+        (directory / "mail").chmod(0o777)
+        return directory
+
+    def launch(self) -> None:
+        """Start dovecot with the configuration written in the folder; returns once it listens."""
+        subprocess.run([str(DOVECOT), "-c", str(self.directory / "dovecot.conf")], check=True, timeout=30)  # noqa: S603
+        wait_for_port(self.port)
 
     def stop(self) -> None:
         pid_file = self.directory / "run" / "master.pid"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from helpline.accounts.models import Team
 from helpline.mail.imap import ImapPoller, imap_connect
 from helpline.mail.imap.connect import ImapConfigError
 from helpline.mail.models import ImapState, InboundMail, Mailbox
@@ -141,29 +142,15 @@ def test_the_poll_command_reads_once(imap_mailbox: Mailbox, dovecot: Dovecot, ca
     assert Ticket.objects.count() == 1
 
 
-def test_xoauth2_is_used_when_a_token_is_configured(support_mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch):
-    # given a Microsoft-style mailbox configured by token (the outside world: a stand-in client)
-    calls: list[tuple[str, ...]] = []
-
-    class Client:
-        def __init__(self, host: str, **kwargs: Any) -> None:
-            calls.append(("connect", host, str(kwargs["port"]), str(kwargs["ssl"])))
-
-        def oauth2_login(self, user: str, token: str) -> None:
-            calls.append(("oauth2_login", user, token))
-
-        def login(self, user: str, password: str) -> None:
-            calls.append(("login", user))
-
-    monkeypatch.setattr("helpline.mail.imap.connect.IMAPClient", Client)
-    monkeypatch.setenv("HELPLINE_TEST_OAUTH", "ya29.token")
-    support_mailbox.imap_host = "outlook.office365.com"
-    support_mailbox.imap_oauth_token_env = "HELPLINE_TEST_OAUTH"
-    support_mailbox.save()
+def test_an_admins_change_to_the_mailbox_applies_from_the_next_round(imap_mailbox: Mailbox, dovecot: Dovecot,
+                                                                     billing_team: Team):  # fmt: skip
+    # given a running poller, and an admin who then moves the mailbox to the billing team
+    poller = ImapPoller(imap_mailbox)
+    Mailbox.objects.filter(pk=imap_mailbox.pk).update(default_team=billing_team)
+    dovecot.append(imap_mailbox.imap_username, mail_bytes(message_id="moved@client.test"))
 
     # when
-    imap_connect(support_mailbox)
+    poller.poll_once()
 
     # then
-    assert calls == [("connect", "outlook.office365.com", "993", "True"),
-                     ("oauth2_login", "support@helpline.test", "ya29.token")]  # fmt: skip
+    assert Ticket.objects.get().team == billing_team

@@ -222,3 +222,39 @@ def test_agents_get_notification_mails_they_can_answer(deliver: Any, drain: Any,
     # then it is her reply to Carla
     assert inbound.ticket_message.kind == Message.Kind.REPLY
     assert inbound.ticket_message.author_agent == agent
+
+
+def test_automatic_mail_leaves_with_the_null_envelope_sender(deliver: Any, drain: Any, agent: Agent,
+                                                             smtp_sink: Any, settings: Any):  # fmt: skip
+    # given Carla's new ticket (acknowledged) and agents who get notification mails
+    settings.HELPLINE_MAIL_NOTIFY_AGENTS = True
+    ticket = _ticket(deliver)
+    from helpline.tickets.services import ticket_assign
+
+    # when the acknowledgement and Alice's "assigned to you" notification are sent
+    ticket_assign(actor=None, ticket=ticket, assignee=agent)
+    drain()
+    drain()
+
+    # then both went out with MAIL FROM:<>, so a bounce of them is never sent back (RFC 3834 §3.3)
+    acknowledgement, notification = smtp_sink.to("carla@example.com"), smtp_sink.to("alice@helpline.test")
+    assert [(r.mail_from, r.message["Auto-Submitted"]) for r in acknowledgement] == [("<>", "auto-replied")]
+    assert [(r.mail_from, r.message["Auto-Submitted"]) for r in notification] == [("<>", "auto-generated")]
+    assert acknowledgement[0].message["From"] == "Helpline Support <support@helpline.test>"
+
+
+def test_an_agent_reply_keeps_the_mailbox_as_envelope_sender(deliver: Any, drain: Any, agent: Agent,
+                                                             smtp_sink: Any):  # fmt: skip
+    # given
+    ticket = _ticket(deliver)
+    drain()
+    smtp_sink.received.clear()
+
+    # when
+    reply_add(actor=agent, ticket=ticket, body_text="We are on it")
+    drain()
+
+    # then its bounces come back to the mailbox, where they are recorded on the ticket
+    assert [(r.mail_from, r.rcpt_tos) for r in smtp_sink.received] == [("support@helpline.test",
+                                                                        ["carla@example.com"])]  # fmt: skip
+    assert "Auto-Submitted" not in smtp_sink.received[0].message

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from helpline.mail.conf import smtpd_credentials, smtpd_tls_files
 from helpline.mail.smtpd import smtpd_controller
 
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, handle_signal)
         signal.signal(signal.SIGINT, handle_signal)
         controller.start()
-        self.stdout.write(f"SMTP receiver on {options['host']}:{options['port']}; Ctrl+C stops")
+        tls = "STARTTLS offered" if smtpd_tls_files()[0] else "no STARTTLS"
+        auth = "AUTH required" if smtpd_credentials()[0] else "no AUTH"
+        self.stdout.write(f"SMTP receiver on {options['host']}:{options['port']} ({tls}, {auth}); Ctrl+C stops")
         try:
             while not stop.wait(1):
                 pass
