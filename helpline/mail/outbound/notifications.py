@@ -28,6 +28,12 @@ TEMPLATES = {
     "ticket.customer_replied": ("notify_customer_replied", "n"),
     "note.mentioned": ("notify_mentioned", "m"),
 }
+# The agent's own choice (Preferences) for each event: no mail when they turned it off.
+PREFERENCES = {
+    "ticket.assigned": "notify_email_assigned",
+    "ticket.customer_replied": "notify_email_reply",
+    "note.mentioned": "notify_email_mention",
+}
 EXCERPT_CHARS = 4000
 
 
@@ -37,13 +43,14 @@ def notify_agents_by_mail() -> bool:
 
 def notification_mail_enqueue(row: OutboxMessage) -> OutboxMessage | None:
     """Queue the e-mail for one notification row (idempotent: one mail per row); None when the
-    event has no template, the agent is inactive, or the ticket is gone."""
+    event has no template, the agent is inactive or turned that kind of mail off, or the ticket
+    is gone."""
     event = row.payload.get("event")
     if event not in TEMPLATES or row.ticket_id is None:
         return None
     agent = Agent.objects.filter(pk=row.payload.get("agent_id"), is_active=True).first()
     ticket = Ticket.objects.filter(pk=row.ticket_id).first()
-    if agent is None or ticket is None:
+    if agent is None or ticket is None or not getattr(agent, PREFERENCES[event]):
         return None
     key, kind = TEMPLATES[event]
     sender = ticket_sender(ticket)

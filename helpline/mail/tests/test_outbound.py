@@ -224,6 +224,25 @@ def test_agents_get_notification_mails_they_can_answer(deliver: Any, drain: Any,
     assert inbound.ticket_message.author_agent == agent
 
 
+def test_an_agent_who_turned_assignment_mails_off_gets_none(deliver: Any, drain: Any, agent: Agent, settings: Any):
+    # given Alice turned off "e-mail me when a ticket is assigned to me" in her preferences
+    settings.HELPLINE_MAIL_NOTIFY_AGENTS = True
+    agent.notify_email_assigned = False
+    agent.save(update_fields=["notify_email_assigned"])
+    ticket = _ticket(deliver)
+    from helpline.tickets.services import ticket_assign
+
+    ticket_assign(actor=None, ticket=ticket, assignee=agent)
+    django_mail.outbox.clear()
+
+    # when the live notification is sent, and the outbox drains again
+    drain()
+    drain()
+
+    # then no mail reached her
+    assert [m for m in django_mail.outbox if m.recipients() == ["alice@helpline.test"]] == []
+
+
 def test_automatic_mail_leaves_with_the_null_envelope_sender(deliver: Any, drain: Any, agent: Agent,
                                                              smtp_sink: Any, settings: Any):  # fmt: skip
     # given Carla's new ticket (acknowledged) and agents who get notification mails
