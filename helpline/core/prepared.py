@@ -47,6 +47,13 @@ class PreparedQuery[M: Model]:
         own = copy.copy(compiler)
         own.connection = connections[using]  # connections are per thread; the compiler is shared
         own.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
+        # The converters (text to datetime, JSON…) depend on the columns only: computed once too.
+        # They receive the connection they run on when applied (SQLCompiler.apply_converters).
+        converters = compiler.__dict__.get("_prepared_converters")
+        if converters is None:
+            fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+            converters = compiler._prepared_converters = compiler.get_converters(fields)
+        own.get_converters = lambda expressions: converters
         query = copy.copy(queryset.query)
         query.get_compiler = lambda *args, **kwargs: own
         # QuerySet._clone without cloning the query, which is the cost being avoided.
