@@ -42,9 +42,15 @@ class Agent(AbstractBaseUser, PermissionsMixin):
     skills = models.JSONField(default=list, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     # E-mail notifications the agent wants (the mail app's notification sender reads these).
-    notify_email_assigned = models.BooleanField(default=True, help_text="E-mail me when a ticket is assigned to me.")
-    notify_email_reply = models.BooleanField(default=True, help_text="E-mail me when a customer answers my ticket.")
-    notify_email_mention = models.BooleanField(default=True, help_text="E-mail me when someone @mentions me.")
+    notify_email_assigned = models.BooleanField(
+        default=True, db_default=True, help_text="E-mail me when a ticket is assigned to me."
+    )
+    notify_email_reply = models.BooleanField(
+        default=True, db_default=True, help_text="E-mail me when a customer answers my ticket."
+    )
+    notify_email_mention = models.BooleanField(
+        default=True, db_default=True, help_text="E-mail me when someone @mentions me."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     created_at = models.DateTimeField(default=now)

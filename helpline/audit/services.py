@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from helpline.accounts.models import Agent
 from helpline.audit.models import Event
 from helpline.core.clock import now
+from helpline.core.prepared import insert_row
 
 if TYPE_CHECKING:
     from helpline.accounts.permissions import Actor
@@ -45,6 +46,4 @@ def event_build(
 
 def event_record(**kwargs: Any) -> Event:
     """Append one event (see event_build for the arguments)."""
-    event = event_build(**kwargs)
-    event.save(force_insert=True)
-    return event
+    return insert_row(event_build(**kwargs))

@@ -47,6 +47,13 @@ class PreparedQuery[M: Model]:
         own = copy.copy(compiler)
         own.connection = connections[using]  # connections are per thread; the compiler is shared
         own.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
+        # The converters (text to datetime, JSON…) depend on the columns only: computed once too.
+        # They receive the connection they run on when applied (SQLCompiler.apply_converters).
+        converters = compiler.__dict__.get("_prepared_converters")
+        if converters is None:
+            fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+            converters = compiler._prepared_converters = compiler.get_converters(fields)
+        own.get_converters = lambda expressions: converters
         query = copy.copy(queryset.query)
         query.get_compiler = lambda *args, **kwargs: own
         # QuerySet._clone without cloning the query, which is the cost being avoided.
@@ -76,3 +83,39 @@ class PreparedQuery[M: Model]:
                 positions[name] = found[0]
             self._prepared[using] = (queryset, compiler, sql, list(params), positions)
             return self._prepared[using]
+
+
+_INSERTS: dict[tuple[type[Model], str], tuple[str, list[Any]]] = {}
+
+
+def insert_row[M: Model](obj: M, *, using: str = "default") -> M:
+    """INSERT `obj` (a new row of a model with an auto-increment key) with one statement built
+    once per model, and set its key from RETURNING.
+
+    What `Model.save(force_insert=True)` writes, for about a tenth of its CPU: the hot writes (the
+    event log, tickets and messages) make thousands of these a minute. Like `QuerySet.bulk_create`,
+    it sends no pre_save/post_save signals; nothing in Helpline listens to them for these models.
+    """
+    model = type(obj)
+    if obj.pk is not None:
+        raise ValueError(f"insert_row makes new {model.__name__} rows; this one has a key already")
+    connection = connections[using]
+    prepared = _INSERTS.get((model, using))
+    if prepared is None:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 - model metadata
+            f"RETURNING {quote(model._meta.pk.column)}"
+        )
+        prepared = _INSERTS[(model, using)] = (sql, fields)
+    sql, fields = prepared
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = using
+    return obj

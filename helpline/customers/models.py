@@ -52,7 +52,7 @@ class Customer(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=16, blank=True)
     # A hash (Django's password hashers) when the customer set a portal password; empty otherwise.
-    password = models.CharField(max_length=128, blank=True)
+    password = models.CharField(max_length=128, blank=True, default="", db_default="")
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )

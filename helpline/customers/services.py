@@ -18,6 +18,7 @@ from helpline.core.clock import now
 from helpline.core.customfields import custom_fields_validate
 from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.core.prefetch import prefetched_set
+from helpline.core.prepared import STR_PLACEHOLDER, PreparedQuery, insert_row
 from helpline.customers.models import ContactIdentity, Customer, Organization, OrganizationDomain
 
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
@@ -67,15 +68,16 @@ def customer_create(
     identities += [(ContactIdentity.Kind.PHONE, identity_normalize("phone", p)) for p in phones]
     values = custom_fields_validate(target="customer", values=attributes or {})
     with transaction.atomic():
-        customer = Customer.objects.create(
-            name=" ".join(name.split())[:200],
-            organization=organization or _organization_by_domain(identities),
-            tier=tier,
-            attributes=values,
-            notes=notes,
+        customer = insert_row(
+            Customer(
+                name=" ".join(name.split())[:200],
+                organization=organization or _organization_by_domain(identities),
+                tier=tier,
+                attributes=values,
+                notes=notes,
+            )
         )
-        for i, (kind, value) in enumerate(identities):
-            _identity_insert(customer, kind, value, primary=i == 0)
+        rows = [_identity_insert(customer, kind, value, primary=i == 0) for i, (kind, value) in enumerate(identities)]
         event_record(
             actor=actor,
             entity="customer",
@@ -83,7 +85,17 @@ def customer_create(
             kind="customer.created",
             after={"name": customer.name, "identities": [v for _, v in identities]},
         )
+    customer._created_identities = rows  # type: ignore[attr-defined]  # for customer_get_or_create_by_email
     return customer
+
+
+# Every message and ticket from a channel looks its sender up: compiled once (core/prepared.py).
+_IDENTITIES_OF_EMAIL_OWNER = PreparedQuery(
+    lambda value: ContactIdentity.objects.select_related("customer").filter(
+        customer__identities__kind=ContactIdentity.Kind.EMAIL, customer__identities__value=value
+    ),
+    value=STR_PLACEHOLDER,
+)
 
 
 def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Customer, bool]:
@@ -91,11 +103,7 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Cust
     value = identity_normalize("email", email)
     # All identities of the customer who owns this address, in one query: the channels show the
     # requester's e-mail right after this, and the customer returned is a fresh instance.
-    rows = list(
-        ContactIdentity.objects.select_related("customer").filter(
-            customer__identities__kind="email", customer__identities__value=value
-        )
-    )
+    rows = list(_IDENTITIES_OF_EMAIL_OWNER(value=value))
     if rows:
         customer = rows[0].customer
         if not customer.merged_into_id:
@@ -104,9 +112,11 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Cust
             customer = Customer.objects.get(pk=customer.merged_into_id)
         return customer, False
     try:  # customer_create rolls its own savepoint back on Conflict
-        return customer_create(actor=None, name=name or value.split("@")[0], emails=[value]), True
+        customer = customer_create(actor=None, name=name or value.split("@")[0], emails=[value])
     except Conflict:  # created at the same moment by another process
         return customer_get_or_create_by_email(email=value, name=name)
+    prefetched_set(customer, "identities", customer._created_identities)  # type: ignore[attr-defined]
+    return customer, True
 
 
 def customer_update(*, actor: Actor | None, customer: Customer, changes: dict[str, Any]) -> Customer:
@@ -344,7 +354,7 @@ def _agent_check(actor: Actor | None) -> None:
 def _identity_insert(customer: Customer, kind: str, value: str, *, primary: bool) -> ContactIdentity:
     try:
         with transaction.atomic():
-            return ContactIdentity.objects.create(customer=customer, kind=kind, value=value, is_primary=primary)
+            return insert_row(ContactIdentity(customer=customer, kind=kind, value=value, is_primary=primary))
     except IntegrityError:
         raise Conflict(
             f"{value} belongs to another customer already: merge the two customers instead.",
@@ -357,8 +367,17 @@ def _organization_by_domain(identities: list[tuple[str, str]]) -> Organization |
     domains = [v.split("@", 1)[1] for k, v in identities if k == ContactIdentity.Kind.EMAIL]
     if not domains:
         return None
-    row = OrganizationDomain.objects.select_related("organization").filter(domain__in=domains).first()
+    if len(domains) == 1:  # a sender's address, the channels' case: compiled once
+        row = next(iter(_ORGANIZATION_DOMAIN(domain=domains[0])), None)
+    else:
+        row = OrganizationDomain.objects.select_related("organization").filter(domain__in=domains).first()
     return row.organization if row else None
+
+
+_ORGANIZATION_DOMAIN = PreparedQuery(
+    lambda domain: OrganizationDomain.objects.select_related("organization").filter(domain=domain).order_by(),
+    domain=STR_PLACEHOLDER,
+)
 
 
 def _domains_set(organization: Organization, domains: Sequence[str]) -> list[str]:

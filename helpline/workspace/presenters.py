@@ -9,11 +9,23 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpline.audit.models import Event
-from helpline.tickets.models import Message, Priority, Status
+from helpline.tickets.models import Message, Priority, Status, Ticket
+from helpline.tickets.selectors import TAG_SEPARATOR
 from helpline.tickets.transitions import TRANSITIONS
+from helpline.workspace.selectors.ticket import SILENT_EVENTS
+from helpline.workspace.templatetags.helpline_ui import (
+    avatar,
+    avatar_colour,
+    has_remote_images,
+    initials,
+    message_body,
+    timestamp,
+)
 
 STATUS_SHORT: dict[str, str | Promise] = {
     Status.NEW: _("New"),
@@ -25,8 +37,6 @@ STATUS_SHORT: dict[str, str | Promise] = {
 }
 PRIORITY_LABELS: dict[str, str | Promise] = {value: label for value, label in Priority.choices}
 
-# Events the thread shows otherwise (the message itself) or that say nothing to a reader.
-_SILENT_EVENTS = frozenset({"message.added", "ticket.created"})
 _FIELD_LABELS: dict[str, str | Promise] = {
     "status": _("Status"),
     "priority": _("Priority"),
@@ -46,6 +56,36 @@ def status_choices(current: str) -> list[tuple[str, str | Promise]]:
     """The statuses the ticket may move to from `current`, the current one first."""
     allowed = TRANSITIONS.get(current, frozenset())
     return [(value, STATUS_SHORT[value]) for value in STATUS_SHORT if value == current or value in allowed]
+
+
+def inbox_rows(tickets: Iterable[Ticket], *, show: dict[str, bool], link: str, link_query: str) -> list[dict[str, Any]]:
+    """What each row of a ticket list shows, worked out once here rather than by a dozen template
+    filters and tags per row (the list is the inbox's hot path). Dicts, because the template
+    engine tries a key before an attribute. `tickets` come from inbox_page (tag names, not tags)."""
+    rows = []
+    for ticket in tickets:
+        person = ticket.assignee
+        row = {
+            "pk": ticket.pk,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "href": f"{link}{ticket.number}?{link_query}",
+            "requester": ticket.requester.name,
+            "tags": sorted(ticket.tag_names.split(TAG_SEPARATOR)) if ticket.tag_names else [],
+            "status_label": STATUS_SHORT.get(ticket.status),
+            "priority_label": PRIORITY_LABELS.get(ticket.priority),
+            "team": (ticket.team.name if ticket.team else "") or "—",
+            "category": (ticket.category.path if ticket.category else "") or "—",
+            "assignee": person.name if person else None,
+            "assignee_initials": initials(person.name) if person else "",
+            "assignee_colour": avatar_colour(person.pk) if person else 0,
+            "updated": timestamp(ticket.updated_at) if show["updated"] else "",
+            "created": timestamp(ticket.created_at) if show["created"] else "",
+        }
+        rows.append(row)
+    return rows
 
 
 @dataclass
@@ -73,8 +113,46 @@ class HistoryFold:
 
 @dataclass
 class ThreadItem:
-    message: Message | None = None
+    message: dict[str, Any] | None = None  # message_card
     fold: HistoryFold | None = None
+
+
+_SYSTEM_AVATAR = mark_safe('<span class="avatar avatar--md avatar--sys" aria-hidden="true">H</span>')  # noqa: S308
+
+
+def message_card(message: Message) -> dict[str, Any]:
+    """What the thread shows of a message, worked out once here rather than by the template's
+    tags and filters (50 messages a page). A dict: the template engine tries a key first."""
+    agent, customer = message.author_agent, message.author_customer
+    kind = message.kind
+    card: dict[str, Any] = {"pk": message.pk, "kind": kind}
+    if kind == Message.Kind.SYSTEM:
+        card.update(body_text=message.body_text, time=timestamp(message.created_at))
+        return card
+    if agent is not None:
+        face: SafeString = avatar(agent, "md")
+        author = agent.name
+    elif customer is not None:
+        face, author = avatar(customer, "md"), customer.name or gettext("Customer")
+    else:
+        face, author = _SYSTEM_AVATAR, "Helpline"
+    if kind == Message.Kind.CUSTOMER:
+        kind_label = gettext("Customer · %(channel)s") % {"channel": message.get_channel_display()}
+    elif kind == Message.Kind.REPLY:
+        kind_label = gettext("Public reply")
+    else:
+        kind_label = gettext("Agent")
+    card.update(
+        avatar=face,
+        author=author,
+        kind_label=kind_label,
+        time=timestamp(message.created_at, "msg__time"),
+        body=message_body(message, "workspace:attachment"),
+        remote_images=has_remote_images(message.body_html),
+        files=list(message.attachments.all()),
+        mentioned=", ".join(a.name for a in message.mentions.all()) if kind == Message.Kind.NOTE else "",
+    )
+    return card
 
 
 @dataclass
@@ -88,7 +166,7 @@ class Names:
 
 def thread_items(messages: Sequence[Message], events: Iterable[Event], names: Names) -> list[ThreadItem]:
     """Messages in order, with the changes that happened between them folded in their place."""
-    changes = [e for e in events if e.kind not in _SILENT_EVENTS]
+    changes = [e for e in events if e.kind not in SILENT_EVENTS]
     items: list[ThreadItem] = []
     pending: HistoryFold | None = None
     queue = sorted(changes, key=lambda e: (e.at, e.pk))
@@ -100,7 +178,7 @@ def thread_items(messages: Sequence[Message], events: Iterable[Event], names: Na
         if pending is not None:
             items.append(ThreadItem(fold=pending))
             pending = None
-        items.append(ThreadItem(message=message))
+        items.append(ThreadItem(message=message_card(message)))
     for event in queue[i:]:
         pending = _add(pending, event, names)
     if pending is not None:

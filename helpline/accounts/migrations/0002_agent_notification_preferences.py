@@ -13,16 +13,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agent',
             name='notify_email_assigned',
-            field=models.BooleanField(default=True, help_text='E-mail me when a ticket is assigned to me.'),
+            field=models.BooleanField(db_default=True, default=True, help_text='E-mail me when a ticket is assigned to me.'),
         ),
         migrations.AddField(
             model_name='agent',
             name='notify_email_mention',
-            field=models.BooleanField(default=True, help_text='E-mail me when someone @mentions me.'),
+            field=models.BooleanField(db_default=True, default=True, help_text='E-mail me when someone @mentions me.'),
         ),
         migrations.AddField(
             model_name='agent',
             name='notify_email_reply',
-            field=models.BooleanField(default=True, help_text='E-mail me when a customer answers my ticket.'),
+            field=models.BooleanField(db_default=True, default=True, help_text='E-mail me when a customer answers my ticket.'),
         ),
     ]

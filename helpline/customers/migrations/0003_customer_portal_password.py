@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='password',
-            field=models.CharField(blank=True, max_length=128),
+            field=models.CharField(blank=True, db_default='', default='', max_length=128),
         ),
     ]

@@ -15,6 +15,7 @@ from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
 from helpline.core.html import html_sanitize, html_to_text
+from helpline.core.prepared import insert_row
 from helpline.customers.models import Customer
 from helpline.outbox.services import outbox_enqueue
 from helpline.tickets.models import Attachment, Disposition, Message, Status, Ticket
@@ -54,15 +55,17 @@ def reply_add(
         if target != locked.status:
             transition_check(locked.status, target)
         stamp = now()
-        message = Message.objects.create(
-            ticket=locked,
-            kind=Message.Kind.REPLY,
-            author_agent=actor,
-            channel=channel or locked.channel,
-            body_text=body_text,
-            body_html=body_html,
-            metadata=metadata or {},
-            created_at=stamp,
+        message = insert_row(
+            Message(
+                ticket=locked,
+                kind=Message.Kind.REPLY,
+                author_agent=actor,
+                channel=channel or locked.channel,
+                body_text=body_text,
+                body_html=body_html,
+                metadata=metadata or {},
+                created_at=stamp,
+            )
         )
         attachments_bind(actor=actor, message=message, attachment_ids=attachment_ids)
         columns: dict[str, Any] = {"last_agent_reply_at": stamp, "next_response_due_at": None}
@@ -106,13 +109,15 @@ def note_add(
         blind = [a.name for a in mentioned if not can_view_ticket(a, locked)]
         if blind:
             raise InvalidInput(f"These agents cannot see this ticket: {', '.join(blind)}.")
-        message = Message.objects.create(
-            ticket=locked,
-            kind=Message.Kind.NOTE,
-            author_agent=actor,
-            channel=locked.channel,
-            body_text=body_text,
-            body_html=body_html,
+        message = insert_row(
+            Message(
+                ticket=locked,
+                kind=Message.Kind.NOTE,
+                author_agent=actor,
+                channel=locked.channel,
+                body_text=body_text,
+                body_html=body_html,
+            )
         )
         if mentioned:
             message.mentions.set(mentioned)
@@ -200,18 +205,20 @@ def customer_message_add(
             )
             event_record(actor=actor, ticket=locked, kind="ticket.followed_up", after={"follow_up": follow_up.number})
             return follow_up.messages.get()
-        message = Message.objects.create(
-            ticket=locked,
-            kind=Message.Kind.CUSTOMER,
-            author_customer=author,
-            channel=channel,
-            body_text=body_text,
-            body_html=body_html,
-            message_id=message_id,
-            in_reply_to=in_reply_to,
-            references=references,
-            metadata=metadata or {},
-            created_at=stamp,
+        message = insert_row(
+            Message(
+                ticket=locked,
+                kind=Message.Kind.CUSTOMER,
+                author_customer=author,
+                channel=channel,
+                body_text=body_text,
+                body_html=body_html,
+                message_id=message_id,
+                in_reply_to=in_reply_to,
+                references=references,
+                metadata=metadata or {},
+                created_at=stamp,
+            )
         )
         attachments_bind(actor=actor, message=message, attachment_ids=attachment_ids)
         columns: dict[str, Any] = {"last_customer_message_at": stamp}
@@ -246,12 +253,14 @@ def system_entry_add(*, ticket: Ticket | int, body_text: str, metadata: dict[str
     """A line written by Helpline itself (a bounce, a merge); staff-only like a note."""
     with transaction.atomic():
         locked = ticket_lock(ticket=ticket, actor=None)
-        message = Message.objects.create(
-            ticket=locked,
-            kind=Message.Kind.SYSTEM,
-            channel=locked.channel,
-            body_text=body_text,
-            metadata=metadata or {},
+        message = insert_row(
+            Message(
+                ticket=locked,
+                kind=Message.Kind.SYSTEM,
+                channel=locked.channel,
+                body_text=body_text,
+                metadata=metadata or {},
+            )
         )
         ticket_write(locked, {})
         event_record(actor=None, ticket=locked, kind="message.added", message=message, after={"kind": message.kind})

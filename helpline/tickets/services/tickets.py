@@ -15,6 +15,7 @@ from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.customfields import custom_fields_validate
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
+from helpline.core.prepared import insert_row
 from helpline.core.sequences import sequence_next
 from helpline.customers.models import Customer
 from helpline.outbox.services import outbox_enqueue
@@ -82,22 +83,24 @@ def ticket_create(
     clean_html = _html(body_html)
     stamp = now()
     with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=sequence_next("ticket", start=settings.HELPLINE_TICKET_NUMBER_START),
-            subject=subject,
-            requester=requester,
-            channel=channel,
-            status=status,
-            priority=priority,
-            team=team,
-            assignee=assignee,
-            category=category,
-            custom_fields=fields,
-            follow_up_of=follow_up_of,
-            created_at=stamp,
-            updated_at=stamp,
-            last_customer_message_at=stamp,
-            solved_at=stamp if status == Status.SOLVED else None,
+        ticket = insert_row(
+            Ticket(
+                number=sequence_next("ticket", start=settings.HELPLINE_TICKET_NUMBER_START),
+                subject=subject,
+                requester=requester,
+                channel=channel,
+                status=status,
+                priority=priority,
+                team=team,
+                assignee=assignee,
+                category=category,
+                custom_fields=fields,
+                follow_up_of=follow_up_of,
+                created_at=stamp,
+                updated_at=stamp,
+                last_customer_message_at=stamp,
+                solved_at=stamp if status == Status.SOLVED else None,
+            )
         )
         tag_rows = tags_ensure(tags)
         if tag_rows:
@@ -107,18 +110,20 @@ def ticket_create(
         metadata = dict(message_metadata or {})
         if isinstance(actor, Agent):
             metadata["entered_by_agent"] = actor.pk
-        message = Message.objects.create(
-            ticket=ticket,
-            kind=Message.Kind.CUSTOMER,
-            author_customer=requester,
-            channel=channel,
-            body_text=_text(body_text, clean_html),
-            body_html=clean_html,
-            message_id=message_id,
-            in_reply_to=in_reply_to,
-            references=references,
-            metadata=metadata,
-            created_at=stamp,
+        message = insert_row(
+            Message(
+                ticket=ticket,
+                kind=Message.Kind.CUSTOMER,
+                author_customer=requester,
+                channel=channel,
+                body_text=_text(body_text, clean_html),
+                body_html=clean_html,
+                message_id=message_id,
+                in_reply_to=in_reply_to,
+                references=references,
+                metadata=metadata,
+                created_at=stamp,
+            )
         )
         attachments_bind(actor=actor, message=message, attachment_ids=attachment_ids)
         event_record(
@@ -237,12 +242,14 @@ def ticket_merge(*, actor: Actor | None, source: Ticket | int, target: Ticket | 
         )
         ticket_write(dst, {})
         for t, text in ((src, f"Merged into #{dst.number}."), (dst, f"Ticket #{src.number} was merged into this one.")):
-            Message.objects.create(
-                ticket=t,
-                kind=Message.Kind.SYSTEM,
-                channel=t.channel,
-                body_text=text,
-                author_agent=actor if isinstance(actor, Agent) else None,
+            insert_row(
+                Message(
+                    ticket=t,
+                    kind=Message.Kind.SYSTEM,
+                    channel=t.channel,
+                    body_text=text,
+                    author_agent=actor if isinstance(actor, Agent) else None,
+                )
             )
         event_record(
             actor=actor,

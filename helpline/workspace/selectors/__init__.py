@@ -36,13 +36,20 @@ from helpline.workspace.selectors.saved_views import (
     saved_views_recent,
     saved_views_visible,
 )
-from helpline.workspace.selectors.ticket import last_public_message_id, messages_since, requester_tickets
+from helpline.workspace.selectors.ticket import (
+    SILENT_EVENTS,
+    last_public_message_id,
+    messages_since,
+    requester_tickets,
+    thread_events,
+)
 
 __all__ = [
     "COLUMNS",
     "COUNT_CAP",
     "DEFAULT_VIEW",
     "PAGE_SIZE",
+    "SILENT_EVENTS",
     "VIEWS",
     "VIEWS_BY_SLUG",
     "Directory",
@@ -73,5 +80,6 @@ __all__ = [
     "saved_views_recent",
     "saved_views_visible",
     "ticket_history",
+    "thread_events",
     "ticket_neighbour",
 ]

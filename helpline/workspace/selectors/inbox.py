@@ -25,7 +25,8 @@ from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.keyset import Page, cursor_decode, cursor_encode
 from helpline.tickets.models import Channel, Disposition, Message, Priority, Status, Ticket
-from helpline.tickets.selectors import SORTS, ticket_queryset
+from helpline.tickets.selectors import LIST_COLUMNS, SORTS, ticket_queryset
+from helpline.tickets.selectors import _tag_names as tag_names_sql
 
 COUNT_CAP = 99
 PAGE_SIZE = 25
@@ -254,7 +255,11 @@ def inbox_page(
     limit: int = PAGE_SIZE,
     base: QuerySet[Ticket] | None = None,
 ) -> Page[Ticket]:
-    """One page of the view's tickets the agent may see, filtered and sorted, by keyset."""
+    """One page of the view's tickets the agent may see, filtered and sorted, by keyset.
+
+    The rows carry what a list row shows: the related columns it names (LIST_COLUMNS) and their
+    tag names in `tag_names` (tickets.selectors.TAG_SEPARATOR between them) instead of prefetched
+    tags, a query fewer."""
     sort = sort or view.sort
     if sort not in SORTS:
         raise InvalidInput(f"Sort by one of {', '.join(SORTS)}.")
@@ -271,7 +276,15 @@ def inbox_page(
         op = "lt" if descending else "gt"
         narrow = narrow.filter(Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"id__{op}": last_id}))
     page_ids = narrow.values("id")[: limit + 1]
-    rows = list((base if base is not None else ticket_queryset(actor=actor)).filter(id__in=page_ids).order_by(*order))
+    rows = list(
+        (base if base is not None else ticket_queryset(actor=actor))
+        .filter(id__in=page_ids)
+        .select_related("requester", "assignee", "team", "category")
+        .only(*LIST_COLUMNS)
+        .prefetch_related(None)
+        .annotate(tag_names=tag_names_sql())
+        .order_by(*order)
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

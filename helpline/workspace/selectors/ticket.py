@@ -1,11 +1,13 @@
 """What the ticket page reads besides the ticket services' selectors: what arrived since the agent
-loaded the page, the requester's other tickets."""
+loaded the page, the requester's other tickets, the changes folded in the thread."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from helpline.accounts.models import Agent
+from helpline.audit.models import Event
+from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
 from helpline.tickets.models import Message, Ticket
 from helpline.tickets.selectors import ticket_queryset
 
@@ -40,3 +42,40 @@ def requester_tickets(*, actor: Agent, requester_id: int, base: QuerySet[Ticket]
         .only("id", "number", "subject", "status", "created_at")
         .order_by("-created_at", "-id")[:6]
     )
+
+
+# Events the thread shows otherwise (the message itself) or that say nothing to a reader.
+SILENT_EVENTS = ("message.added", "ticket.created")
+THREAD_EVENTS_LIMIT = 500
+
+
+def _thread_events(ticket_id: int) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(ticket_id=ticket_id)
+        .exclude(kind__in=SILENT_EVENTS)
+        .select_related("actor_agent", "actor_customer")
+        .only(
+            "id",
+            "kind",
+            "at",
+            "before",
+            "after",
+            "actor_label",
+            "actor_agent__id",
+            "actor_agent__name",
+            "actor_customer__id",
+            "actor_customer__name",
+        )  # fmt: skip
+        .order_by("at", "id")[:THREAD_EVENTS_LIMIT]
+    )
+
+
+# Read on every ticket page: compiled once (helpline/core/prepared.py).
+_THREAD_EVENTS = PreparedQuery(_thread_events, ticket_id=INT_PLACEHOLDER)
+
+
+def thread_events(*, ticket: Ticket) -> list[Event]:
+    """The changes the thread folds between its messages, oldest first (at most
+    THREAD_EVENTS_LIMIT), with who made each (their names only). `ticket` comes from ticket_get,
+    for an agent: events name internal notes."""
+    return list(_THREAD_EVENTS(ticket_id=ticket.pk))

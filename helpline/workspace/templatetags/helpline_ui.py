@@ -190,3 +190,19 @@ def avatar(person: Any, size: str = "md") -> SafeString:
         avatar_colour(person.pk),
         initials(person.name),
     )
+
+
+@register.simple_tag
+def options(items: Iterable[Any], selected: Any = None, label: str = "name", exclude: Any = None) -> SafeString:
+    """`<option>`s for rows of a menu (agents, categories): the value is the row's pk, the text its
+    `label` attribute; `selected` is a pk or a collection of pks, `exclude` a pk left out. One tag
+    instead of a loop of tags per row: the agents' menus are the pages' longest lists."""
+    chosen = set(selected) if isinstance(selected, list | set | tuple | frozenset) else {selected}
+    parts = []
+    for item in items:
+        pk = item.pk
+        if pk == exclude:
+            continue
+        mark = " selected" if pk in chosen else ""
+        parts.append(f'<option value="{escape(pk)}"{mark}>{escape(getattr(item, label))}</option>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped

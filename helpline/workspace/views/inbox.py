@@ -20,7 +20,7 @@ from helpline.core.errors import InvalidInput, ServiceError
 from helpline.tickets.models import Category, Channel, Priority, Status, Ticket
 from helpline.tickets.selectors import SORTS, ticket_get, ticket_queryset
 from helpline.workspace.models import SavedView
-from helpline.workspace.presenters import PRIORITY_LABELS, STATUS_SHORT
+from helpline.workspace.presenters import PRIORITY_LABELS, STATUS_SHORT, inbox_rows
 from helpline.workspace.selectors import (
     COLUMNS,
     DEFAULT_VIEW,
@@ -34,7 +34,6 @@ from helpline.workspace.selectors import (
     inbox_view_get,
     saved_view_may_change,
     saved_view_query,
-    saved_view_share_teams,
 )
 from helpline.workspace.services import BulkResult, tickets_bulk_change, tickets_bulk_merge
 from helpline.workspace.views._common import agent_of, agent_view, error_text, is_htmx, nav_context
@@ -88,23 +87,24 @@ def inbox_response(request: HttpRequest, view: InboxView, saved: SavedView | Non
         )
     except InvalidInput as error:
         return HttpResponseBadRequest(error.detail)
+    show = {name: name in columns for name in COLUMNS}
+    view_query = _view_query(view, saved, sort)
+    ticket_base = reverse("workspace:ticket", args=[0])[:-1]
     context: dict[str, Any] = {
         "view": view,
         "saved": saved,
         "page": page,
+        "rows": inbox_rows(page.items, show=show, link=ticket_base, link_query=view_query),
         "filters": filters,
         "sort": sort,
         "columns": columns,
-        "show": {name: name in columns for name in COLUMNS},
+        "show": show,
         "column_count": len(columns) + 1,
-        "view_query": _view_query(view, saved, sort),
-        "status_labels": STATUS_SHORT,
-        "priority_labels": PRIORITY_LABELS,
+        "view_query": view_query,
         "bulk": result,
         "bulk_text": bulk_summary(result) if result and result.done else "",
         "merge_question": question,
         "selected": _selected(request) if question else set(),
-        "ticket_base": reverse("workspace:ticket", args=[0])[:-1],
         "select_label": _("Select ticket"),
         "unassigned_label": _("Unassigned"),
     }
@@ -119,7 +119,7 @@ def inbox_response(request: HttpRequest, view: InboxView, saved: SavedView | Non
         return response
     context.update(nav_context(agent, view if saved is None else None, base, saved_id=saved.pk if saved else None))
     context.update(
-        share_teams=saved_view_share_teams(actor=agent),
+        share_teams=context["directory"].share_teams,
         may_change_saved=saved is not None and saved_view_may_change(agent, saved),
         page_title=saved.name if saved is not None else view.label,
         count_key=f"saved-{saved.pk}" if saved is not None else view.slug,

@@ -18,12 +18,13 @@ from helpline.accounts.permissions import can_reply
 from helpline.core.errors import InvalidInput, ServiceError
 from helpline.customers.selectors import customer_get
 from helpline.tickets.models import Attachment, Message, Status, Ticket
-from helpline.tickets.selectors import attachment_get, event_list, message_list, ticket_get, ticket_queryset
+from helpline.tickets.selectors import attachment_get, message_list, ticket_get, ticket_queryset
 from helpline.tickets.services import attachment_upload, note_add, reply_add
 from helpline.workspace.presenters import (
     PRIORITY_LABELS,
     STATUS_SHORT,
     Names,
+    message_card,
     thread_items,
 )
 from helpline.workspace.selectors import (
@@ -39,6 +40,7 @@ from helpline.workspace.selectors import (
     saved_view_base,
     saved_view_filters,
     saved_view_get,
+    thread_events,
     ticket_neighbour,
 )
 from helpline.workspace.views._common import agent_of, agent_view, error_text, is_htmx, nav_context, ticket_part
@@ -104,7 +106,7 @@ def ticket_message(request: HttpRequest, number: int) -> HttpResponse:
     thread = _thread_context(agent, ticket, directory, None)
     composer = _composer_context(agent, ticket, directory, thread["last_public_id"])
     if not sent:
-        composer.update(form=form, errors=errors, newer=newer)
+        composer.update(form=form, errors=errors, newer=[message_card(m) for m in newer])
     context = {"ticket": ticket, **thread, **composer}
     html: str = render_to_string(f"{TEMPLATE}#composer", context, request=request)
     html += ticket_part(request, "thread", context, oob=True)
@@ -170,7 +172,7 @@ def _page_context(request: HttpRequest, agent: Agent, ticket: Ticket, base: Any)
 
 def _thread_context(agent: Agent, ticket: Ticket, directory: Directory, cursor: str | None) -> dict[str, Any]:
     page = message_list(actor=agent, ticket=ticket, limit=THREAD_PAGE, cursor=cursor)
-    events = event_list(actor=agent, ticket=ticket, limit=500).items
+    events = thread_events(ticket=ticket)
     if page.next_cursor and page.items:
         events = [e for e in events if e.at <= page.items[-1].created_at]
     if cursor and page.items:
@@ -273,7 +275,7 @@ def _message_fallback(
         return redirect(reverse("workspace:ticket", args=[ticket.number]))
     base = ticket_queryset(actor=agent)
     context = _page_context(request, agent, ticket, base)
-    context.update(nav_context(agent, None, base), form=form, errors=errors, newer=newer)
+    context.update(nav_context(agent, None, base), form=form, errors=errors, newer=[message_card(m) for m in newer])
     return render(request, TEMPLATE, context, status=409 if newer else 422)
 
 
