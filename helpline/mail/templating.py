@@ -23,6 +23,7 @@ from helpline.accounts.permissions import Actor, can_manage
 from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
+from helpline.core.prepared import STR_PLACEHOLDER, PreparedQuery
 from helpline.mail.headers import header_clean
 from helpline.mail.models import MailTemplate
 from helpline.mail.template_defaults import CONTEXT_SAMPLES, DEFAULTS, REPLY_MARKER
@@ -51,8 +52,15 @@ def template_source(key: str) -> tuple[str, str, str]:
     """The admin's (subject, text, HTML) for `key`, or the default."""
     if key not in DEFAULTS:
         raise NotFound(f"There is no mail template '{key}'.")
-    row = MailTemplate.objects.filter(key=key).values_list("subject", "text", "html").first()
+    row = next(iter(_SAVED(key=key)), None)
     return row if row is not None else DEFAULTS[key]
+
+
+# Read for every automatic mail: compiled once (helpline/core/prepared.py).
+_SAVED = PreparedQuery(
+    lambda key: MailTemplate.objects.filter(key=key).values_list("subject", "text", "html").order_by(),
+    key=STR_PLACEHOLDER,
+)
 
 
 def mail_render(key: str, context: dict[str, Any]) -> RenderedMail:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
+from helpline.core.prepared import insert_row
 from helpline.outbox.models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ def outbox_enqueue(
     """
     try:
         with transaction.atomic():
-            row = OutboxMessage.objects.create(
-                kind=kind, payload=payload, ticket=ticket, message=message, dedupe_key=dedupe_key
+            row = insert_row(
+                OutboxMessage(kind=kind, payload=payload, ticket=ticket, message=message, dedupe_key=dedupe_key)
             )
     except IntegrityError:
         if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():

@@ -7,6 +7,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 
+from helpline.core.prepared import PreparedQuery
 from helpline.customers.models import ContactIdentity
 from helpline.mail.models import Mailbox
 from helpline.mail.tokens import reply_address_make
@@ -68,10 +69,14 @@ def ticket_sender(ticket: Ticket) -> Sender:
     return mailbox_sender(ticket_mailbox(ticket))
 
 
+# Asked for every inbound message: compiled once (helpline/core/prepared.py).
+_ADDRESSES = PreparedQuery(lambda: Mailbox.objects.values_list("address", "aliases").order_by())
+
+
 def own_addresses() -> set[str]:
     """Every address of ours (mailboxes and their aliases), lower-case, without tokens."""
     found: set[str] = set()
-    for address, aliases in Mailbox.objects.values_list("address", "aliases"):
+    for address, aliases in _ADDRESSES():
         found.add(address.lower())
         found.update(a.lower() for a in aliases or [])
     found.add(mailbox_sender(None).address)

@@ -8,11 +8,19 @@ from helpline.accounts.models import Agent
 from helpline.accounts.permissions import Actor, can_manage
 from helpline.audit.services import event_record
 from helpline.core.errors import InvalidInput, PermissionDenied
+from helpline.core.prepared import PreparedQuery
 from helpline.customers.models import ContactIdentity
 from helpline.mail.headers import address_clean
 from helpline.mail.models import SenderRule
 from helpline.tickets.models import Ticket
 from helpline.tickets.services import ticket_spam
+
+# Asked for every inbound message: compiled once (helpline/core/prepared.py).
+_RULES = PreparedQuery(
+    lambda address, domain: SenderRule.objects.filter(pattern__in=[address, domain]).order_by(),
+    address="\x00address\x00",
+    domain="\x00domain\x00",
+)
 
 
 def sender_rule_for(address: str) -> SenderRule | None:
@@ -22,7 +30,7 @@ def sender_rule_for(address: str) -> SenderRule | None:
     if "@" not in address:
         return None
     domain = "@" + address.rsplit("@", 1)[1]
-    rules = list(SenderRule.objects.filter(pattern__in=[address, domain]))
+    rules = list(_RULES(address=address, domain=domain))
     rules.sort(key=lambda r: (r.pattern != address, r.action != SenderRule.Action.ALLOW))
     return rules[0] if rules else None
 

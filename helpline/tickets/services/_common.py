@@ -13,9 +13,17 @@ from helpline.audit.models import Event
 from helpline.audit.services import event_build
 from helpline.core.clock import now
 from helpline.core.errors import NotFound, StaleVersion
+from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
 from helpline.tickets.models import Status, Ticket
 
 logger = logging.getLogger(__name__)
+
+
+# Every write to a ticket starts here: compiled once (helpline/core/prepared.py).
+_LOCKED = PreparedQuery(
+    lambda pk: Ticket.objects.select_for_update(of=("self",)).select_related("team").filter(pk=pk).order_by(),
+    pk=INT_PLACEHOLDER,
+)
 
 
 def ticket_lock(*, ticket: Ticket | int, actor: Actor | None, version: int | None = None) -> Ticket:
@@ -25,10 +33,9 @@ def ticket_lock(*, ticket: Ticket | int, actor: Actor | None, version: int | Non
     ticket has moved on since the caller read it.
     """
     pk = ticket if isinstance(ticket, int) else ticket.pk
-    try:
-        locked = Ticket.objects.select_for_update(of=("self",)).select_related("team").get(pk=pk)
-    except Ticket.DoesNotExist:
-        raise NotFound("No such ticket.") from None
+    locked = next(iter(_LOCKED(pk=pk)), None)
+    if locked is None:
+        raise NotFound("No such ticket.")
     if actor is not None and not can_view_ticket(actor, locked):
         raise NotFound("No such ticket.")
     if version is not None and locked.version != version:
