@@ -206,3 +206,19 @@ def options(items: Iterable[Any], selected: Any = None, label: str = "name", exc
         mark = " selected" if pk in chosen else ""
         parts.append(f'<option value="{escape(pk)}"{mark}>{escape(getattr(item, label))}</option>')
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped
+
+
+@register.simple_tag
+def mention_checks(people: Iterable[Any], checked: Any = None) -> SafeString:
+    """The composer's checkboxes of the agents a note may mention (`checked`: the pks ticked), one
+    tag instead of a loop of tags per agent."""
+    chosen = set(checked) if isinstance(checked, list | set | tuple | frozenset) else set()
+    parts = []
+    for person in people:
+        pk, name = escape(person.pk), escape(person.name)
+        mark = " checked" if person.pk in chosen else ""
+        parts.append(
+            f'<label class="check"><input type="checkbox" name="mention" value="{pk}"{mark} data-mention-check '
+            f'data-name="{name}">{name}</label>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped
