@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from html import escape as html_escape
 from typing import Any
 
 import nh3
@@ -82,12 +83,11 @@ def timestamp(value: datetime | None, css: str = "") -> SafeString:
     if value is None:
         return mark_safe("")  # noqa: S308 - a constant
     local = timezone.localtime(value)
-    return format_html(
-        '<time class="{}" datetime="{}" title="{}">{}</time>',
-        css,
-        value.isoformat(),
-        local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""),
-        ago(value),
+    title = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    # An f-string of escaped parts rather than format_html: a thread shows fifty of these.
+    return mark_safe(  # noqa: S308 - every part is escaped
+        f'<time class="{html_escape(css)}" datetime="{html_escape(value.isoformat())}" '
+        f'title="{html_escape(title)}">{html_escape(ago(value))}</time>'
     )
 
 
