@@ -120,39 +120,52 @@ class ThreadItem:
 _SYSTEM_AVATAR = mark_safe('<span class="avatar avatar--md avatar--sys" aria-hidden="true">H</span>')  # noqa: S308
 
 
-def message_card(message: Message) -> dict[str, Any]:
+def message_card(message: Message, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     """What the thread shows of a message, worked out once here rather than by the template's
-    tags and filters (50 messages a page). A dict: the template engine tries a key first."""
-    agent, customer = message.author_agent, message.author_customer
+    tags and filters (50 messages a page). A dict: the template engine tries a key first. `memo`
+    keeps the authors' faces and the kinds' labels between the messages of one thread."""
+    memo = {} if memo is None else memo
     kind = message.kind
     card: dict[str, Any] = {"pk": message.pk, "kind": kind}
     if kind == Message.Kind.SYSTEM:
         card.update(body_text=message.body_text, time=timestamp(message.created_at))
         return card
-    if agent is not None:
-        face: SafeString = avatar(agent, "md")
-        author = agent.name
-    elif customer is not None:
-        face, author = avatar(customer, "md"), customer.name or gettext("Customer")
-    else:
-        face, author = _SYSTEM_AVATAR, "Helpline"
-    if kind == Message.Kind.CUSTOMER:
-        kind_label = gettext("Customer · %(channel)s") % {"channel": message.get_channel_display()}
-    elif kind == Message.Kind.REPLY:
-        kind_label = gettext("Public reply")
-    else:
-        kind_label = gettext("Agent")
+    author_key = ("author", message.author_agent_id, message.author_customer_id)
+    if author_key not in memo:
+        memo[author_key] = _author(message)
+    label_key = ("kind", kind, message.channel)
+    if label_key not in memo:
+        memo[label_key] = _kind_label(message)
+    face, author = memo[author_key]
     card.update(
         avatar=face,
         author=author,
-        kind_label=kind_label,
+        kind_label=memo[label_key],
         time=timestamp(message.created_at, "msg__time"),
         body=message_body(message, "workspace:attachment"),
         remote_images=has_remote_images(message.body_html),
-        files=list(message.attachments.all()),
+        # message_list says which messages have files: a related manager per message costs.
+        files=list(message.attachments.all()) if getattr(message, "has_attachments", True) else [],
         mentioned=", ".join(a.name for a in message.mentions.all()) if kind == Message.Kind.NOTE else "",
     )
     return card
+
+
+def _author(message: Message) -> tuple[SafeString, str]:
+    agent, customer = message.author_agent, message.author_customer
+    if agent is not None:
+        return avatar(agent, "md"), agent.name
+    if customer is not None:
+        return avatar(customer, "md"), customer.name or gettext("Customer")
+    return _SYSTEM_AVATAR, "Helpline"
+
+
+def _kind_label(message: Message) -> str:
+    if message.kind == Message.Kind.CUSTOMER:
+        return gettext("Customer · %(channel)s") % {"channel": message.get_channel_display()}
+    if message.kind == Message.Kind.REPLY:
+        return gettext("Public reply")
+    return gettext("Agent")
 
 
 @dataclass
@@ -171,6 +184,7 @@ def thread_items(messages: Sequence[Message], events: Iterable[Event], names: Na
     pending: HistoryFold | None = None
     queue = sorted(changes, key=lambda e: (e.at, e.pk))
     i = 0
+    memo: dict[Any, Any] = {}
     for message in messages:
         while i < len(queue) and queue[i].at <= message.created_at:
             pending = _add(pending, queue[i], names)
@@ -178,7 +192,7 @@ def thread_items(messages: Sequence[Message], events: Iterable[Event], names: Na
         if pending is not None:
             items.append(ThreadItem(fold=pending))
             pending = None
-        items.append(ThreadItem(message=message_card(message)))
+        items.append(ThreadItem(message=message_card(message, memo)))
     for event in queue[i:]:
         pending = _add(pending, event, names)
     if pending is not None:

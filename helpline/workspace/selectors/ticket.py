@@ -65,7 +65,7 @@ def _thread_events(ticket_id: int) -> QuerySet[Event]:
             "actor_agent__name",
             "actor_customer__id",
             "actor_customer__name",
-        )  # fmt: skip
+        )
         .order_by("at", "id")[:THREAD_EVENTS_LIMIT]
     )
 

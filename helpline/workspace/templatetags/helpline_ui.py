@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from html import escape as html_escape
 from typing import Any
 
 import nh3
@@ -82,12 +83,11 @@ def timestamp(value: datetime | None, css: str = "") -> SafeString:
     if value is None:
         return mark_safe("")  # noqa: S308 - a constant
     local = timezone.localtime(value)
-    return format_html(
-        '<time class="{}" datetime="{}" title="{}">{}</time>',
-        css,
-        value.isoformat(),
-        local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""),
-        ago(value),
+    title = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    # An f-string of escaped parts rather than format_html: a thread shows fifty of these.
+    return mark_safe(  # noqa: S308 - every part is escaped
+        f'<time class="{html_escape(css)}" datetime="{html_escape(value.isoformat())}" '
+        f'title="{html_escape(title)}">{html_escape(ago(value))}</time>'
     )
 
 
@@ -205,4 +205,20 @@ def options(items: Iterable[Any], selected: Any = None, label: str = "name", exc
             continue
         mark = " selected" if pk in chosen else ""
         parts.append(f'<option value="{escape(pk)}"{mark}>{escape(getattr(item, label))}</option>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped
+
+
+@register.simple_tag
+def mention_checks(people: Iterable[Any], checked: Any = None) -> SafeString:
+    """The composer's checkboxes of the agents a note may mention (`checked`: the pks ticked), one
+    tag instead of a loop of tags per agent."""
+    chosen = set(checked) if isinstance(checked, list | set | tuple | frozenset) else set()
+    parts = []
+    for person in people:
+        pk, name = escape(person.pk), escape(person.name)
+        mark = " checked" if person.pk in chosen else ""
+        parts.append(
+            f'<label class="check"><input type="checkbox" name="mention" value="{pk}"{mark} data-mention-check '
+            f'data-name="{name}">{name}</label>'
+        )
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped
