@@ -25,8 +25,7 @@ from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.keyset import Page, cursor_decode, cursor_encode
 from helpline.tickets.models import Channel, Disposition, Message, Priority, Status, Ticket
-from helpline.tickets.selectors import LIST_COLUMNS, SORTS, ticket_queryset
-from helpline.tickets.selectors import tag_names_sql
+from helpline.tickets.selectors import LIST_COLUMNS, SORTS, tag_names_sql, ticket_queryset
 
 COUNT_CAP = 99
 PAGE_SIZE = 25
