@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from helpline.core.html import html_sanitize
+from helpline.mail.parsing.quotes_html import html_fold_split
 from helpline.workspace.icons import ICONS
 
 register = template.Library()
@@ -121,7 +122,21 @@ def message_body(message: Any, url_name: str) -> SafeString:
     if not message.body_html:
         return mark_safe(linebreaks(message.body_text, autoescape=True))  # noqa: S308 - escaped by linebreaks
     inline = {a.content_id: a.pk for a in message.attachments.all() if a.content_id}
-    return mark_safe(display_html(message.body_html, inline, lambda pk: reverse(url_name, args=[pk])))  # noqa: S308
+
+    def url(pk: int) -> str:
+        return reverse(url_name, args=[pk])
+
+    # The email channel marks a message's quoted history and signature; they are folded away,
+    # one click from the full original.
+    shown, folded = html_fold_split(message.body_html)
+    body = display_html(shown, inline, url)
+    if folded:
+        body += format_html(
+            '<details class="msg__quoted"><summary>{}</summary>{}</details>',
+            _("Show quoted text"),
+            mark_safe(display_html(folded, inline, url)),  # noqa: S308 - sanitized by display_html
+        )
+    return mark_safe(body)  # noqa: S308 - sanitized by display_html, the rest escaped by format_html
 
 
 def display_html(raw: str, inline: dict[str, int], attachment_url: Callable[[int], str]) -> str:

@@ -77,6 +77,25 @@ def test_customer_html_is_sanitized_and_remote_images_are_not_loaded(agent, cust
     assert "Remote images in this message were not loaded" in body
 
 
+def test_quoted_history_marked_by_the_mail_channel_is_folded_one_click_away(agent, customer, support_team):
+    # given a mail whose quoted history the email channel marked (as helpline.mail stores it)
+    ticket = ticket_create(
+        actor=None, requester=customer, subject="Re: invoice", channel=Channel.EMAIL, body_text="x", team=support_team
+    )
+    Message.objects.filter(ticket=ticket).update(
+        body_html='<p>Thanks, that fixed it.</p><div class="helpline-quote"><blockquote><p>Old answer '
+        "<script>alert(1)</script></p></blockquote></div>"
+    )
+    # when
+    html = _signed_in(agent).get(f"/tickets/{ticket.number}").content.decode()
+    # then the new words are shown, the quote is folded behind "Show quoted text", still sanitized
+    body = html[html.index('class="msg__body prose"') :]
+    body = body[: body.index("</article>")]
+    fold = body.index('<details class="msg__quoted"><summary>Show quoted text</summary>')
+    assert body.index("Thanks, that fixed it.") < fold < body.index("Old answer")
+    assert "<script" not in body and "helpline-quote" not in body
+
+
 def test_a_reply_is_sent_and_sets_the_status(agent, carla_ticket):
     # given
     client = _signed_in(agent)
