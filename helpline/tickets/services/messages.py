@@ -14,11 +14,11 @@ from helpline.accounts.permissions import Actor, can_note, can_reply, can_view_t
 from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
-from helpline.core.html import html_sanitize, html_to_text
+from helpline.core.html import html_sanitize, html_sanitize_mail, html_to_text
 from helpline.core.prepared import insert_row
 from helpline.customers.models import Customer
 from helpline.outbox.services import outbox_enqueue
-from helpline.tickets.models import Attachment, Disposition, Message, Status, Ticket
+from helpline.tickets.models import Attachment, Channel, Disposition, Message, Status, Ticket
 from helpline.tickets.services._common import change_events, publish, status_columns, ticket_lock, ticket_write
 from helpline.tickets.transitions import transition_check
 
@@ -175,7 +175,7 @@ def customer_message_add(
         raise PermissionDenied("A customer writes as themself only.")
     if isinstance(actor, Agent):
         raise PermissionDenied("Agents reply or add notes; they do not write as the customer.")
-    body_text, body_html = _bodies(body_text, body_html)
+    body_text, body_html = _bodies(body_text, body_html, channel=channel)
     with transaction.atomic():
         locked = ticket_lock(ticket=ticket, actor=actor)
         if isinstance(actor, Customer) and not can_reply(actor, locked):
@@ -287,10 +287,16 @@ def attachments_bind(*, actor: Actor | None, message: Message, attachment_ids: S
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _bodies(body_text: str, body_html: str) -> tuple[str, str]:
+def html_for_channel(body_html: str, channel: str) -> str:
+    """Sanitized HTML to store. Mail keeps one mark besides: the class the email channel wraps quoted
+    history in, so the fold can be shown from what is stored (helpline.core.html.html_sanitize_mail)."""
+    return html_sanitize_mail(body_html) if channel == Channel.EMAIL else html_sanitize(body_html)
+
+
+def _bodies(body_text: str, body_html: str, *, channel: str = "") -> tuple[str, str]:
     if len(body_text) > MAX_BODY_CHARS or len(body_html) > MAX_BODY_CHARS:
         raise InvalidInput(f"A message body may hold at most {MAX_BODY_CHARS} characters.")
-    clean_html = html_sanitize(body_html)
+    clean_html = html_for_channel(body_html, channel)
     if not body_text and clean_html:
         body_text = html_to_text(clean_html)
     if not body_text.strip() and not clean_html.strip():

@@ -65,7 +65,7 @@ def ticket_create(
     if isinstance(actor, Customer) and actor.pk != requester.pk:
         raise PermissionDenied("A customer opens tickets for themself only.")
     subject = _subject_clean(subject)
-    from helpline.tickets.services.messages import MAX_BODY_CHARS
+    from helpline.tickets.services.messages import MAX_BODY_CHARS, html_for_channel
 
     if len(body_text) > MAX_BODY_CHARS or len(body_html) > MAX_BODY_CHARS:
         raise InvalidInput(f"A message body may hold at most {MAX_BODY_CHARS} characters.")
@@ -80,7 +80,7 @@ def ticket_create(
         if status == Status.NEW:
             status = Status.OPEN
     fields = custom_fields_validate(target="ticket", values=custom_fields or {}, public_only=public_fields_only)
-    clean_html = _html(body_html)
+    clean_html = html_for_channel(body_html, channel)
     stamp = now()
     with transaction.atomic():
         ticket = insert_row(
@@ -377,12 +377,6 @@ def _subject_clean(subject: str) -> str:
     if not subject:
         raise InvalidInput("A ticket needs a subject.", errors=[{"field": "subject", "message": "required"}])
     return subject[:500]
-
-
-def _html(body_html: str) -> str:
-    from helpline.core.html import html_sanitize
-
-    return html_sanitize(body_html)
 
 
 def _text(body_text: str, clean_html: str) -> str:

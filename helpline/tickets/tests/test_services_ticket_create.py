@@ -337,3 +337,17 @@ def test_the_first_message_gets_a_text_version_of_its_html_like_every_other_mess
 
     # then
     assert ticket.messages.get().body_text == "Fish & chips\nplease"
+
+
+@pytest.mark.parametrize(("channel", "kept"), [(Channel.EMAIL, True), (Channel.WEB, False), (Channel.API, False)])
+def test_only_mail_keeps_the_quote_fold_mark(customer, channel, kept):
+    # given HTML with the email channel's fold mark and another class
+    body = '<p class="x">New</p><div class="helpline-quote"><blockquote>Old</blockquote></div>'
+
+    # when a ticket is opened with it
+    ticket = ticket_create(actor=None, requester=customer, subject="Fold", channel=channel, body_html=body)
+
+    # then only a mail keeps the mark (no other class, ever), so the fold shows from what is stored
+    stored = Message.objects.get(ticket=ticket).body_html
+    expected = '<div class="helpline-quote">' if kept else "<div>"
+    assert stored == f"<p>New</p>{expected}<blockquote>Old</blockquote></div>"
