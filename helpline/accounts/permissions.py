@@ -68,7 +68,8 @@ def can_note(actor: Actor, ticket: Ticket) -> bool:
 
 
 def can_manage(actor: Actor) -> bool:
-    """Manage agents, teams, categories, tags, custom fields: admins (supervisors for teams they lead)."""
+    """Manage agents, teams, custom fields: admins (supervisors for teams they lead; categories and
+    tags are managed by supervisors too, see can_supervise)."""
     return isinstance(actor, Agent) and actor.is_admin
 
 

@@ -80,3 +80,30 @@ def tags_list(
 def tag_create(request: HttpRequest, payload: TagCreateIn) -> Status:
     """Create a tag, or find it when it exists (names are lower-case, spaces become dashes)."""
     return Status(201, tag_json(services.tag_create(actor=actor_of(request), name=payload.name)))
+
+
+class TagRenameIn(TagCreateIn):
+    """The tag's new name. (Here rather than in tickets/schemas.py until that file is free again.)"""
+
+
+@router.patch("/tags/{tag_id}", response=responses(TagOut, 409))
+def tag_rename(request: HttpRequest, tag_id: Id, payload: TagRenameIn) -> dict[str, Any]:
+    """Rename a tag on every ticket that carries it (supervisors and admins); a name another tag
+    has is a 409, never a merge."""
+    actor = agent_of(request)
+    return tag_json(services.tag_rename(actor=actor, tag=_tag(tag_id), name=payload.name))
+
+
+@router.delete("/tags/{tag_id}", response=responses(None, status=204))
+def tag_delete(request: HttpRequest, tag_id: Id) -> Status:
+    """Delete a tag and take it off every ticket (supervisors and admins)."""
+    actor = agent_of(request)
+    services.tag_delete(actor=actor, tag=_tag(tag_id))
+    return Status(204, None)
+
+
+def _tag(tag_id: int) -> Tag:
+    tag = Tag.objects.filter(pk=tag_id).first()
+    if tag is None:
+        raise NotFound("No such tag.")
+    return tag

@@ -8,7 +8,13 @@ from helpline.tickets.services.messages import (
     reply_add,
     system_entry_add,
 )
-from helpline.tickets.services.taxonomy import category_create, category_update, tag_create
+from helpline.tickets.services.taxonomy import (
+    category_create,
+    category_update,
+    tag_create,
+    tag_delete,
+    tag_rename,
+)
 from helpline.tickets.services.tickets import (
     tags_ensure,
     ticket_assign,
@@ -34,6 +40,8 @@ __all__ = [
     "reply_add",
     "system_entry_add",
     "tag_create",
+    "tag_delete",
+    "tag_rename",
     "tags_ensure",
     "ticket_assign",
     "ticket_create",

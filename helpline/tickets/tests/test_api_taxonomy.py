@@ -123,3 +123,51 @@ def test_customers_neither_list_nor_create_tags(customer):
     # then
     assert [a.status_code for a in answers] == [403, 403, 403]
     assert Tag.objects.count() == 0
+
+
+def test_a_supervisor_renames_and_deletes_a_tag(supervisor, agent, carla_ticket):
+    # given
+    from helpline.tickets.services import ticket_update
+
+    ticket_update(actor=agent, ticket=carla_ticket, changes={"tags": ["invoice", "vip"]})
+    invoice = Tag.objects.get(name="invoice")
+    api = api_client(supervisor)
+
+    # when
+    renamed = api.patch(f"/tags/{invoice.pk}", {"name": "Billing Question"})
+    deleted = api.delete(f"/tags/{invoice.pk}")
+
+    # then
+    assert (renamed.status_code, body(renamed)) == (200, {"id": invoice.pk, "name": "billing-question"})
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert list(carla_ticket.tags.values_list("name", flat=True)) == ["vip"]
+
+
+def test_renaming_a_tag_to_a_name_in_use_is_a_409_problem(supervisor):
+    # given
+    invoice, _vip = TagFactory(name="invoice"), TagFactory(name="vip")
+
+    # when
+    response = api_client(supervisor).patch(f"/tags/{invoice.pk}", {"name": "vip"})
+
+    # then
+    assert response.status_code == 409
+    assert (problem(response)["code"], problem(response)["detail"]) == ("conflict", "A tag named 'vip' exists already.")
+    assert list(Tag.objects.values_list("name", flat=True)) == ["invoice", "vip"]
+
+
+def test_agents_neither_rename_nor_delete_tags_and_unknown_tags_are_404(agent, supervisor, footprint):
+    # given
+    tag = TagFactory(name="invoice")
+    alice, sam = api_client(agent), api_client(supervisor)
+    before = footprint()
+
+    # when
+    renamed = alice.patch(f"/tags/{tag.pk}", {"name": "bill"})
+    deleted = alice.delete(f"/tags/{tag.pk}")
+    unknown = sam.delete("/tags/999999")
+
+    # then
+    assert (renamed.status_code, deleted.status_code, unknown.status_code) == (403, 403, 404)
+    assert list(Tag.objects.values_list("name", flat=True)) == ["invoice"]
+    assert footprint() == before

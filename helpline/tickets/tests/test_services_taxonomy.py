@@ -4,8 +4,15 @@ import pytest
 
 from helpline.audit.models import Event
 from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
-from helpline.tickets.models import Category, Tag
-from helpline.tickets.services import category_create, category_update, tag_create
+from helpline.tickets.models import Category, Tag, Ticket
+from helpline.tickets.services import (
+    category_create,
+    category_update,
+    tag_create,
+    tag_delete,
+    tag_rename,
+    ticket_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +96,25 @@ def test_root_categories_have_different_names_too(admin):
     assert list(Category.objects.values_list("path", flat=True)) == paths
 
 
-@pytest.mark.parametrize("who", ["supervisor", "agent", "customer"])
-def test_only_admins_manage_categories(request, admin, footprint, who):
+def test_a_supervisor_manages_categories(supervisor):
+    # when
+    billing = category_create(actor=supervisor, name="Billing")
+    refunds = category_create(actor=supervisor, name="Refunds", parent=billing)
+    category_update(actor=supervisor, category=billing, name="Money", is_active=False)
+
+    # then
+    assert sorted(Category.objects.values_list("path", "is_active")) == [("Money", False), ("Money › Refunds", True)]
+    assert refunds.parent == billing
+    events = Event.objects.filter(entity="category").order_by("id")
+    assert [(e.kind, e.actor_agent_id) for e in events] == [
+        ("category.created", supervisor.pk),
+        ("category.created", supervisor.pk),
+        ("category.updated", supervisor.pk),
+    ]
+
+
+@pytest.mark.parametrize("who", ["agent", "collaborator", "customer"])
+def test_agents_and_customers_do_not_manage_categories(request, admin, footprint, who):
     # given
     actor = request.getfixturevalue(who)
     billing = category_create(actor=admin, name="Billing")
@@ -98,10 +122,11 @@ def test_only_admins_manage_categories(request, admin, footprint, who):
     categories = list(Category.objects.values())
 
     # when / then
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as raised:
         category_create(actor=actor, name="Mine")
     with pytest.raises(PermissionDenied):
         category_update(actor=actor, category=billing, is_active=False)
+    assert raised.value.detail == "Only supervisors and admins manage categories."
     assert footprint() == before
     assert list(Category.objects.values()) == categories
 
@@ -116,3 +141,130 @@ def test_agents_create_tags_in_their_normal_form_and_customers_do_not(agent, cus
     with pytest.raises(PermissionDenied):
         tag_create(actor=customer, name="mine")
     assert list(Tag.objects.values_list("name", flat=True)) == ["late-payment"]
+
+
+def test_a_supervisor_renames_a_tag_on_every_ticket_that_carries_it(
+    supervisor, agent, carla_ticket, hr_ticket, ticket_events
+):
+    # given Carla's ticket tagged "invoice" and "vip", Otto's (private HR) tagged "invoice"
+    ticket_update(actor=agent, ticket=carla_ticket, changes={"tags": ["invoice", "vip"]})
+    ticket_update(actor=None, ticket=hr_ticket, changes={"tags": ["invoice"]})
+    invoice = Tag.objects.get(name="invoice")
+    versions = {
+        pk: (version, updated) for pk, version, updated in Ticket.objects.values_list("pk", "version", "updated_at")
+    }
+
+    # when
+    renamed = tag_rename(actor=supervisor, tag=invoice, name=" Billing  Question ")
+
+    # then
+    assert (renamed.pk, renamed.name) == (invoice.pk, "billing-question")
+    assert sorted(carla_ticket.tags.values_list("name", flat=True)) == ["billing-question", "vip"]
+    assert list(hr_ticket.tags.values_list("name", flat=True)) == ["billing-question"]
+    assert ticket_events(carla_ticket)[-1] == (
+        "ticket.tags_changed",
+        {"tags": ["invoice", "vip"]},
+        {"tags": ["billing-question", "vip"]},
+    )
+    assert ticket_events(hr_ticket)[-1] == (
+        "ticket.tags_changed",
+        {"tags": ["invoice"]},
+        {"tags": ["billing-question"]},
+    )
+    event = Event.objects.get(entity="tag", entity_id=invoice.pk)
+    assert (event.kind, event.actor_agent_id, event.before, event.after) == (
+        "tag.renamed",
+        supervisor.pk,
+        {"name": "invoice"},
+        {"name": "billing-question"},
+    )
+    # the versions move on (ETags, stale forms), updated_at stays: nobody worked on those tickets
+    assert {pk: (v, u) for pk, v, u in Ticket.objects.values_list("pk", "version", "updated_at")} == {
+        pk: (version + 1, updated) for pk, (version, updated) in versions.items()
+    }
+
+
+def test_renaming_a_tag_to_a_name_in_use_is_refused_not_merged(supervisor, agent, carla_ticket, footprint):
+    # given
+    ticket_update(actor=agent, ticket=carla_ticket, changes={"tags": ["invoice", "vip"]})
+    invoice = Tag.objects.get(name="invoice")
+    before = footprint()
+
+    # when
+    with pytest.raises(Conflict) as raised:
+        tag_rename(actor=supervisor, tag=invoice, name="VIP")
+
+    # then
+    assert raised.value.detail == "A tag named 'vip' exists already."
+    assert footprint() == before
+    assert list(Tag.objects.values_list("name", flat=True)) == ["invoice", "vip"]
+
+
+def test_renaming_a_tag_to_its_own_name_changes_nothing(supervisor, agent, carla_ticket, footprint):
+    # given
+    ticket_update(actor=agent, ticket=carla_ticket, changes={"tags": ["invoice"]})
+    invoice = Tag.objects.get(name="invoice")
+    before = footprint()
+
+    # when
+    same = tag_rename(actor=supervisor, tag=invoice, name="  Invoice ")
+
+    # then
+    assert same.name == "invoice"
+    assert footprint() == before
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 65])
+def test_a_tag_name_has_1_to_64_characters(supervisor, name, footprint):
+    # given
+    tag = tag_create(actor=supervisor, name="invoice")
+    before = footprint()
+
+    # when / then
+    with pytest.raises(InvalidInput):
+        tag_rename(actor=supervisor, tag=tag, name=name)
+    assert footprint() == before
+    assert list(Tag.objects.values_list("name", flat=True)) == ["invoice"]
+
+
+def test_an_admin_deletes_a_tag_and_it_leaves_every_ticket(admin, agent, carla_ticket, hr_ticket, ticket_events):
+    # given
+    ticket_update(actor=agent, ticket=carla_ticket, changes={"tags": ["invoice", "vip"]})
+    ticket_update(actor=None, ticket=hr_ticket, changes={"tags": ["invoice"]})
+    invoice = Tag.objects.get(name="invoice")
+
+    # when
+    count = tag_delete(actor=admin, tag=invoice)
+
+    # then
+    assert count == 2
+    assert list(Tag.objects.values_list("name", flat=True)) == ["vip"]
+    assert list(carla_ticket.tags.values_list("name", flat=True)) == ["vip"]
+    assert hr_ticket.tags.count() == 0
+    assert ticket_events(carla_ticket)[-1] == ("ticket.tags_changed", {"tags": ["invoice", "vip"]}, {"tags": ["vip"]})
+    assert ticket_events(hr_ticket)[-1] == ("ticket.tags_changed", {"tags": ["invoice"]}, {"tags": []})
+    event = Event.objects.get(entity="tag", entity_id=invoice.pk)
+    assert (event.kind, event.actor_agent_id, event.before, event.after) == (
+        "tag.deleted",
+        admin.pk,
+        {"name": "invoice"},
+        {"tickets": 2},
+    )
+
+
+@pytest.mark.parametrize("who", ["agent", "collaborator", "customer"])
+def test_agents_and_customers_neither_rename_nor_delete_tags(request, carla_ticket, admin, footprint, who):
+    # given
+    actor = request.getfixturevalue(who)
+    ticket_update(actor=admin, ticket=carla_ticket, changes={"tags": ["invoice"]})
+    invoice = Tag.objects.get(name="invoice")
+    before = footprint()
+
+    # when / then
+    with pytest.raises(PermissionDenied) as raised:
+        tag_rename(actor=actor, tag=invoice, name="bill")
+    with pytest.raises(PermissionDenied):
+        tag_delete(actor=actor, tag=invoice)
+    assert raised.value.detail == "Only supervisors and admins rename or delete tags."
+    assert footprint() == before
+    assert list(Tag.objects.values_list("name", flat=True)) == ["invoice"]
