@@ -146,6 +146,14 @@ def test_two_scheduler_processes_fire_each_slot_once(helpline_processes):
     wait_until(
         lambda: ScheduleSlot.objects.count() == 20, timeout=STARTUP_TIMEOUT, what="20 slots", logs=helpline_processes
     )
+    # (the one-tick scheduler may fire all 20 before the looping one has even started: stop it
+    # once it runs, with its SIGTERM handler installed, not while Python is still starting)
+    wait_until(
+        lambda: "Scheduler s1 running" in helpline_processes.logs(),
+        timeout=STARTUP_TIMEOUT,
+        what="the looping scheduler running",
+        logs=helpline_processes,
+    )
     looping.send_signal(signal.SIGTERM)
     assert looping.wait(timeout=5) == 0, helpline_processes.logs()
 
