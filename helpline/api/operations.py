@@ -14,6 +14,7 @@ from helpline.accounts.permissions import Actor
 from helpline.api.schemas import NO_NUL, Problem
 from helpline.core.errors import InvalidInput, PermissionDenied
 from helpline.core.keyset import Page, keyset_page
+from helpline.core.prepared import PreparedQuery
 
 # The `cursor` query parameter of every list.
 CURSOR: dict[str, Any] = {"max_length": 500, "pattern": NO_NUL, "description": "The `next_cursor` of the page before."}
@@ -51,11 +52,15 @@ def id_page[M: Model](queryset: QuerySet[M], *, limit: int, cursor: str | None) 
     return keyset_page(queryset, field="id", descending=True, field_type=int, limit=limit, cursor=cursor)
 
 
-def lookup[M: Model](queryset: QuerySet[M], pk: int | None, field: str) -> M | None:
-    """The row a body field names by id; InvalidInput naming the field when there is none."""
+def lookup[M: Model](source: QuerySet[M] | PreparedQuery[M], pk: int | None, field: str) -> M | None:
+    """The row a body field names by id; InvalidInput naming the field when there is none.
+    `source` is a queryset, or a PreparedQuery taking `pk` for the hottest writes."""
     if pk is None:
         return None
-    row = queryset.filter(pk=pk).first()
+    if isinstance(source, PreparedQuery):
+        row = next(iter(source(pk=pk)), None)
+    else:
+        row = source.filter(pk=pk).first()
     if row is None:
         raise InvalidInput(
             f"There is no {field.removesuffix('_id')} {pk}.", errors=[{"field": field, "message": "unknown"}]

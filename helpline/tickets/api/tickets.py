@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Header, Query, Router, Status
@@ -75,9 +74,9 @@ def ticket_create(request: HttpRequest, payload: TicketCreateIn, response: HttpR
         body_html=payload.body_html,
         priority=payload.priority.value,
         status=payload.status.value,
-        team=_by_id(_TEAM, payload.team_id, "team_id"),
-        assignee=_by_id(_AGENT, payload.assignee_id, "assignee_id"),
-        category=_by_id(_CATEGORY, payload.category_id, "category_id"),
+        team=lookup(_TEAM, payload.team_id, "team_id"),
+        assignee=lookup(_AGENT, payload.assignee_id, "assignee_id"),
+        category=lookup(_CATEGORY, payload.category_id, "category_id"),
         tags=payload.tags,
         custom_fields=payload.custom_fields,
         ccs=[_customer_by_email(email, field="cc_emails") for email in payload.cc_emails],
@@ -201,18 +200,6 @@ def _filters(query: TicketListQuery, actor: Actor) -> selectors.TicketFilters:
 _TEAM = PreparedQuery(lambda pk: Team.objects.filter(pk=pk).order_by(), pk=INT_PLACEHOLDER)
 _AGENT = PreparedQuery(lambda pk: Agent.objects.filter(pk=pk).order_by(), pk=INT_PLACEHOLDER)
 _CATEGORY = PreparedQuery(lambda pk: Category.objects.filter(pk=pk).order_by(), pk=INT_PLACEHOLDER)
-
-
-def _by_id[M: Model](prepared: PreparedQuery[M], pk: int | None, field: str) -> M | None:
-    """As api.operations.lookup: the row a body field names, InvalidInput naming the field if none."""
-    if pk is None:
-        return None
-    row = next(iter(prepared(pk=pk)), None)
-    if row is None:
-        raise InvalidInput(
-            f"There is no {field.removesuffix('_id')} {pk}.", errors=[{"field": field, "message": "unknown"}]
-        )
-    return row
 
 
 def _requester(actor: Actor, payload: TicketCreateIn) -> Customer:
