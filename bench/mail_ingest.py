@@ -1,6 +1,7 @@
 """Ingest generated mail through the email pipeline with one worker and report messages/s and memory.
 
     python bench/mail_ingest.py [--messages 10000] [--seed 1] [--reply-share 0.5] [--attachment-share 0.1]
+                                [--profile FILE]
 
 Every message goes through `mail_receive` (raw stored and fsynced, row committed) and then
 `mail_process` (parse, thread, customer, ticket or message, files, acknowledgement in the outbox),
@@ -124,6 +125,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reply-share", type=float, default=0.5)
     parser.add_argument("--attachment-share", type=float, default=0.1)
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile stats of receive + process to FILE")
     args = parser.parse_args()
 
     import django
@@ -145,13 +147,22 @@ def main() -> None:
     busy = 0.0
     busy_cpu = 0.0  # CPU seconds of the processing alone: steadier than wall time on a shared machine
     raw_bytes = 0
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     gc.collect()
     start_rss = rss_kib()
     cpu_start = time.process_time()
     for done, raw in enumerate(messages(args.messages, seed=args.seed, reply_share=args.reply_share,
                                         attachment_share=args.attachment_share), start=1):  # fmt: skip
         began, began_cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         inbound = mail_process(mail_receive(raw, mailbox=mailbox, source=InboundMail.Source.PIPE))
+        if profiler is not None:
+            profiler.disable()
         busy += time.perf_counter() - began
         busy_cpu += time.process_time() - began_cpu
         raw_bytes += len(raw)
@@ -163,6 +174,8 @@ def main() -> None:
                   flush=True)  # fmt: skip
 
     rate = args.messages / busy
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
     report: dict[str, Any] = {
         "engine": connection.vendor,
         "messages": args.messages,

@@ -256,6 +256,9 @@ HELPLINE_FORM_IP_RATE_LIMIT = env("HELPLINE_FORM_IP_RATE_LIMIT", "30/3600")
 # Failed sign-ins (workspace, portal password) allowed per e-mail address and per IP ("<count>/<seconds>").
 HELPLINE_LOGIN_RATE_LIMIT = env("HELPLINE_LOGIN_RATE_LIMIT", "5/900")
 HELPLINE_LOGIN_IP_RATE_LIMIT = env("HELPLINE_LOGIN_IP_RATE_LIMIT", "30/900")
+# The agents' image proxy (helpline/core/remote_images/) fetches from private, loopback and other
+# non-public addresses too: for tests and closed networks only.
+HELPLINE_REMOTE_IMAGES_ALLOW_PRIVATE = env_bool("HELPLINE_REMOTE_IMAGES_ALLOW_PRIVATE")
 
 # The email channel (helpline/mail/conf.py says what each one does).
 HELPLINE_MAIL_MAX_RAW_BYTES = env_int("HELPLINE_MAIL_MAX_RAW_BYTES", 100 * 1024 * 1024)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -88,15 +89,24 @@ def html_to_text(raw: str) -> str:
 MAIL_FOLD_CLASS = "helpline-quote"
 
 
+# Where the email channel keeps the URL of a remote image it did not load
+# (helpline.mail.parsing.html_block_remote_images); only the agents' image proxy reads it.
+BLOCKED_SRC = "data-blocked-src"
+_MAIL_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "img": _ALLOWED_ATTRIBUTES["img"] | {BLOCKED_SRC}}
+
+
 def html_sanitize_mail(raw: str) -> str:
-    """`html_sanitize`, keeping also `class="helpline-quote"` on div and blockquote (no other class,
-    no style): the email channel's mark of folded quoted text."""
+    """`html_sanitize`, keeping also the email channel's two marks: `class="helpline-quote"` on div
+    and blockquote (no other class, no style), its fold of quoted text; and `data-blocked-src` on
+    img, the URL of a remote image not loaded, when it is an http(s) URL (`//host/…` becomes
+    `https://host/…`; anything else is dropped). It never turns a blocked URL back into a `src`."""
     if not raw:
         return ""
     clean = nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
+        attributes=_MAIL_ATTRIBUTES,
+        attribute_filter=_blocked_src_filter,
         allowed_classes={"div": {MAIL_FOLD_CLASS}, "blockquote": {MAIL_FOLD_CLASS}},
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
@@ -107,3 +117,19 @@ def html_sanitize_mail(raw: str) -> str:
 
 
 _EMPTY_CLASS = re.compile(r'(<(?:div|blockquote)\b[^<>]*?) class=""')
+
+
+def _blocked_src_filter(element: str, attribute: str, value: str) -> str | None:
+    """Keep a `data-blocked-src` only when it names an http(s) URL (the proxy fetches nothing else)."""
+    if attribute != BLOCKED_SRC:
+        return value
+    url = value.strip()
+    if url.startswith("//"):
+        url = f"https:{url}"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c <= " " for c in url):
+        return None
+    return url

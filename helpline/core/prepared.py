@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -85,7 +85,7 @@ class PreparedQuery[M: Model]:
             return self._prepared[using]
 
 
-_INSERTS: dict[tuple[type[Model], str], tuple[str, list[Any]]] = {}
+_INSERTS: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, list[Any]]] = {}
 
 
 def insert_row[M: Model](obj: M, *, using: str = "default") -> M:
@@ -96,26 +96,94 @@ def insert_row[M: Model](obj: M, *, using: str = "default") -> M:
     event log, tickets and messages) make thousands of these a minute. Like `QuerySet.bulk_create`,
     it sends no pre_save/post_save signals; nothing in Helpline listens to them for these models.
     """
+    written = _insert(obj, using, ())
+    assert written is not None  # noqa: S101 - without ON CONFLICT the INSERT returns its row or raises
+    return written
+
+
+def insert_row_unless_exists[M: Model](obj: M, *, unique: Sequence[str], using: str = "default") -> M | None:
+    """insert_row, except that a row breaking the unique constraint on the columns `unique` is not
+    written (`ON CONFLICT (…) DO NOTHING`, on PostgreSQL and SQLite alike): None then. There is
+    no IntegrityError, so no savepoint is needed around the insert to survive a duplicate.
+    """
+    if not unique:
+        raise ValueError("insert_row_unless_exists needs the columns of a unique constraint")
+    return _insert(obj, using, tuple(unique))
+
+
+def _insert[M: Model](obj: M, using: str, conflict: tuple[str, ...]) -> M | None:
     model = type(obj)
     if obj.pk is not None:
         raise ValueError(f"insert_row makes new {model.__name__} rows; this one has a key already")
     connection = connections[using]
-    prepared = _INSERTS.get((model, using))
+    prepared = _INSERTS.get((model, using, conflict))
     if prepared is None:
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
+        skip = ""
+        if conflict:
+            skip = f"ON CONFLICT ({', '.join(quote(model._meta.get_field(n).column) for n in conflict)}) DO NOTHING "
         sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 - model metadata
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks}) {skip}"  # noqa: S608 - model metadata
             f"RETURNING {quote(model._meta.pk.column)}"
         )
-        prepared = _INSERTS[(model, using)] = (sql, fields)
+        prepared = _INSERTS[(model, using, conflict)] = (sql, fields)
     sql, fields = prepared
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
+        returned = cursor.fetchone()
+    if returned is None:  # ON CONFLICT DO NOTHING: the row exists already
+        return None
+    obj.pk = returned[0]
     obj._state.adding = False
     obj._state.db = using
     return obj
+
+
+_UPDATES: dict[tuple[type[Model], str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+
+def update_rows(
+    model: type[Model],
+    *,
+    where: dict[str, Any],
+    values: dict[str, Any],
+    increment: Sequence[str] = (),
+    using: str = "default",
+) -> int:
+    """`UPDATE … SET <values>, <each of increment> = itself + 1 WHERE <where, all equal>`; the number of
+    rows changed. The statement is built once per model and set of names, like insert_row: what
+    `QuerySet.filter(**where).update(**values)` writes, for a fraction of its CPU.
+
+    Names are field names (a relation takes an instance or a key); values are plain values, never
+    expressions.
+    """
+    connection = connections[using]
+    key = (model, using, tuple(values), tuple(where), tuple(increment))
+    prepared = _UPDATES.get(key)
+    if prepared is None:
+        quote = connection.ops.quote_name
+        meta = model._meta
+        set_fields = [meta.get_field(name) for name in values]
+        where_fields = [meta.pk if name == "pk" else meta.get_field(name) for name in where]
+        assignments = [f"{quote(f.column)} = %s" for f in set_fields]
+        for name in increment:
+            column = quote(meta.get_field(name).column)
+            assignments.append(f"{column} = {column} + 1")
+        if not assignments or not where_fields:
+            raise ValueError("update_rows needs values or increments, and a where")
+        conditions = " AND ".join(f"{quote(f.column)} = %s" for f in where_fields)
+        sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {conditions}"  # noqa: S608
+        prepared = _UPDATES[key] = (sql, set_fields + where_fields)
+    sql, fields = prepared
+    raw = [*values.values(), *where.values()]
+    params = [
+        field.get_db_prep_save(value.pk if isinstance(value, Model) else value, connection)
+        for field, value in zip(fields, raw, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -18,7 +18,7 @@ from helpline.core.clock import now
 from helpline.core.customfields import custom_fields_validate
 from helpline.core.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.core.prefetch import prefetched_set
-from helpline.core.prepared import STR_PLACEHOLDER, PreparedQuery, insert_row
+from helpline.core.prepared import STR_PLACEHOLDER, PreparedQuery, insert_row, insert_row_unless_exists
 from helpline.customers.models import ContactIdentity, Customer, Organization, OrganizationDomain
 
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
@@ -352,14 +352,17 @@ def _agent_check(actor: Actor | None) -> None:
 
 
 def _identity_insert(customer: Customer, kind: str, value: str, *, primary: bool) -> ContactIdentity:
-    try:
-        with transaction.atomic():
-            return insert_row(ContactIdentity(customer=customer, kind=kind, value=value, is_primary=primary))
-    except IntegrityError:
+    # ON CONFLICT DO NOTHING, not a savepoint around an IntegrityError: two round trips fewer for
+    # every new sender, and the caller's transaction stays usable after the Conflict.
+    identity = insert_row_unless_exists(
+        ContactIdentity(customer=customer, kind=kind, value=value, is_primary=primary), unique=("kind", "value")
+    )
+    if identity is None:
         raise Conflict(
             f"{value} belongs to another customer already: merge the two customers instead.",
             errors=[{"field": kind, "message": "taken"}],
-        ) from None
+        )
+    return identity
 
 
 def _organization_by_domain(identities: list[tuple[str, str]]) -> Organization | None:

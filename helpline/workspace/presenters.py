@@ -3,11 +3,12 @@ folded between messages, event descriptions. Presentation only: nothing here dec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -120,10 +121,11 @@ class ThreadItem:
 _SYSTEM_AVATAR = mark_safe('<span class="avatar avatar--md avatar--sys" aria-hidden="true">H</span>')  # noqa: S308
 
 
-def message_card(message: Message, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+def message_card(message: Message, memo: dict[Any, Any] | None = None, *, load_images: bool = False) -> dict[str, Any]:
     """What the thread shows of a message, worked out once here rather than by the template's
     tags and filters (50 messages a page). A dict: the template engine tries a key first. `memo`
-    keeps the authors' faces and the kinds' labels between the messages of one thread."""
+    keeps the authors' faces and the kinds' labels between the messages of one thread.
+    `load_images`: the agent asked for its remote images, which then come through the image proxy."""
     memo = {} if memo is None else memo
     kind = message.kind
     card: dict[str, Any] = {"pk": message.pk, "kind": kind}
@@ -137,18 +139,26 @@ def message_card(message: Message, memo: dict[Any, Any] | None = None) -> dict[s
     if label_key not in memo:
         memo[label_key] = _kind_label(message)
     face, author = memo[author_key]
+    remote_images = has_remote_images(message.body_html)
+    proxied = _proxy_urls(message.pk) if load_images and remote_images else None
     card.update(
         avatar=face,
         author=author,
         kind_label=memo[label_key],
         time=timestamp(message.created_at, "msg__time"),
-        body=message_body(message, "workspace:attachment"),
-        remote_images=has_remote_images(message.body_html),
+        body=message_body(message, "workspace:attachment", proxied),
+        remote_images=remote_images,
+        images_loaded=proxied is not None,
         # message_list says which messages have files: a related manager per message costs.
         files=list(message.attachments.all()) if getattr(message, "has_attachments", True) else [],
         mentioned=", ".join(a.name for a in message.mentions.all()) if kind == Message.Kind.NOTE else "",
     )
     return card
+
+
+def _proxy_urls(message_id: int) -> Callable[[int], str]:
+    """Where the image proxy serves a message's remote image number `index`."""
+    return lambda index: reverse("workspace:message-remote-image", args=[message_id, index])
 
 
 def _author(message: Message) -> tuple[SafeString, str]:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from helpline.workspace.views import auth, canned, files, history, inbox, merge, properties, saved, ticket
+from helpline.workspace.views import (
+    auth,
+    canned,
+    files,
+    history,
+    inbox,
+    merge,
+    properties,
+    remote_images,
+    saved,
+    ticket,
+)
 
 app_name = "workspace"
 
@@ -28,6 +39,12 @@ urlpatterns = [
     path("tickets/<int:number>/history", history.ticket_history_page, name="ticket-history"),
     path("tickets/<int:number>/merge", merge.ticket_merge_page, name="ticket-merge"),
     path("tickets/<int:number>/neighbour", ticket.ticket_neighbour_go, name="ticket-neighbour"),
+    path("messages/<int:message_id>/images", remote_images.message_images, name="message-images"),
+    path(
+        "messages/<int:message_id>/remote-images/<int:index>",
+        remote_images.message_remote_image,
+        name="message-remote-image",
+    ),
     path("attachments/<int:attachment_id>", files.attachment, name="attachment"),
     path("attachments/<int:attachment_id>/preview", files.attachment_preview, name="attachment-preview"),
 ]

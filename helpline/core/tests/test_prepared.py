@@ -109,3 +109,46 @@ def test_another_thread_uses_its_own_connection(customer, support_team):
 
     # then it ran on that thread's connection and found the row
     assert seen == [ticket.pk, 1]
+
+
+def test_insert_row_unless_exists_skips_a_duplicate_and_leaves_the_transaction_usable(customer):
+    # given a customer's e-mail identity
+    from django.db import transaction
+
+    from helpline.core.prepared import insert_row_unless_exists
+    from helpline.customers.models import ContactIdentity
+
+    first = insert_row_unless_exists(
+        ContactIdentity(customer=customer, kind="email", value="dup@example.com"), unique=("kind", "value")
+    )
+
+    # when the same identity is inserted again inside a transaction, which then goes on
+    with transaction.atomic():
+        again = insert_row_unless_exists(
+            ContactIdentity(customer=customer, kind="email", value="dup@example.com"), unique=("kind", "value")
+        )
+        still_usable = ContactIdentity.objects.filter(value="dup@example.com").count()
+
+    # then the first got its key, the duplicate was not written, and nothing broke the transaction
+    assert first is not None and first.pk
+    assert again is None
+    assert still_usable == 1
+
+
+def test_update_rows_writes_the_values_bumps_the_counters_and_checks_the_where(customer, support_team):
+    # given a ticket at version v
+    from helpline.core.prepared import update_rows
+
+    ticket = TicketFactory(requester=customer, team=None)
+    version = Ticket.objects.get(pk=ticket.pk).version
+
+    # when it is written once with the right version and once with a stale one
+    written = update_rows(Ticket, where={"pk": ticket.pk, "version": version},
+                          values={"subject": "New words", "team": support_team}, increment=("version",))  # fmt: skip
+    stale = update_rows(Ticket, where={"pk": ticket.pk, "version": version}, values={"subject": "Lost"},
+                        increment=("version",))  # fmt: skip
+
+    # then the first changed the row (a relation by its instance) and the version, the second nothing
+    row = Ticket.objects.get(pk=ticket.pk)
+    assert (written, stale) == (1, 0)
+    assert (row.subject, row.team_id, row.version) == ("New words", support_team.pk, version + 1)

@@ -67,6 +67,8 @@ def _attributes() -> dict[str, set[str]]:
 
 
 _ATTRIBUTES = _attributes()
+# For the parser's own output only, whose data-blocked-src html_block_remote_images wrote.
+_ATTRIBUTES_BLOCKED = {**_ATTRIBUTES, "img": _ATTRIBUTES["img"] | {"data-blocked-src"}}
 _TAGS = set(core_html._ALLOWED_TAGS) | _EXTRA_TAGS
 _TAG_VALUES = {
     "div": {"id": _MARKER_IDS},
@@ -77,8 +79,12 @@ _TAG_VALUES = {
 _CLASSES = {tag: _MARKER_CLASSES for tag in ("div", "blockquote", "span", "p")}
 
 
-def sanitize_email_html(raw: str) -> str:
-    """Sanitize a message's HTML with the project allow-list plus reply markers (remote images kept)."""
+def sanitize_email_html(raw: str, *, blocked_kept: bool = False) -> str:
+    """Sanitize a message's HTML with the project allow-list plus reply markers (remote images kept).
+
+    `blocked_kept`: `raw` is this parser's output, whose blocked remote images keep their URL in
+    `data-blocked-src` (written by html_block_remote_images): keep it. Never for anyone else's HTML.
+    """
     if not raw or not raw.strip():
         return ""
     if raw.lower().count("<a ") >= _MAX_LINKS:
@@ -92,7 +98,7 @@ def sanitize_email_html(raw: str) -> str:
         raw,
         tags=_TAGS,
         clean_content_tags={"script", "style", "template", "title", "textarea", "select", "noscript", "head", "xml"},
-        attributes=_ATTRIBUTES,
+        attributes=_ATTRIBUTES_BLOCKED if blocked_kept else _ATTRIBUTES,
         tag_attribute_values=_TAG_VALUES,
         allowed_classes=_CLASSES,
         url_schemes=core_html._URL_SCHEMES,

@@ -118,7 +118,11 @@ def html_reply_split(html: str, *, sanitized: bool = False) -> tuple[str, str]:
         cut = text_cut
     if cut is None or cut <= 0:
         return html, ""
-    new, folded = sanitize_email_html(html[:cut]), sanitize_email_html(html[cut:])
+    # Our own (parser's) output keeps its blocked images' URLs: an agent may load them later.
+    new, folded = (
+        sanitize_email_html(html[:cut], blocked_kept=sanitized),
+        sanitize_email_html(html[cut:], blocked_kept=sanitized),
+    )
     if not html_to_text(new).strip():
         return html, ""
     return new, folded

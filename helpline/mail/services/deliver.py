@@ -30,6 +30,7 @@ from helpline.tickets.services import (
     reply_add,
     system_entry_add,
     ticket_create,
+    ticket_opening_message,
     ticket_update,
 )
 
@@ -67,7 +68,7 @@ def customer_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
         category=ctx.mailbox.default_category if ctx.mailbox else None, attachment_ids=files.ids,
         message_metadata=metadata, **threading,
     )  # fmt: skip
-    message = ticket.messages.get()
+    message = ticket_opening_message(ticket)
     _fold_keep(message, html)
     _people_add(ctx, ticket, customer)
     ack = _acknowledge(ctx, ticket, message, customer)

@@ -26,6 +26,7 @@ from helpline.accounts.permissions import Actor, can_manage
 from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.core.errors import PermissionDenied
+from helpline.core.prepared import update_rows
 from helpline.mail.conf import loop_header, max_message_bytes
 from helpline.mail.models import InboundMail, Mailbox, SenderRule
 from helpline.mail.outbound import oversized_notice_enqueue
@@ -68,8 +69,7 @@ def mail_process(inbound: InboundMail | int) -> InboundMail:
         return _quarantine(row, f"The message could not be read: {type(error).__name__}: {error}")
     try:
         with transaction.atomic():
-            _commit_without_waiting_for_disk()
-            if not _claim(row):
+            if not _claim(row, commit_without_waiting_for_disk=True):
                 return InboundMail.objects.get(pk=row.pk)
             _finish(row, mail_route(row, parsed))
         return row
@@ -150,21 +150,28 @@ def inbound_retry(*, actor: Actor | None, inbound: InboundMail) -> InboundMail:
     return mail_process(inbound.pk)
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """On PostgreSQL, let this transaction commit without waiting for its WAL flush (about one
-    fsync per mail otherwise). Safe here and only here: the raw mail was stored durably by its own
-    transaction before, and this one both claims and processes it, so a crash that loses the commit
-    leaves the mail `received`, and it is processed again (idempotently). Never used for the raw
-    store, so nothing received is ever lost."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+# The claim (see _claim). On PostgreSQL it also lets this transaction commit without waiting for
+# its WAL flush (about one fsync per mail otherwise), in the same round trip: `set_config(…, true)`
+# is `SET LOCAL`, evaluated for the claimed row only. Safe here and only here: the raw mail was
+# stored durably by its own transaction before, and this one both claims and processes it, so a
+# crash that loses the commit leaves the mail `received`, and it is processed again
+# (idempotently). Never used for the raw store, so nothing received is ever lost.
+_CLAIM_PG = (
+    'UPDATE "mail_inboundmail" SET "attempts" = "attempts" + 1 WHERE "id" = %s AND "state" = %s '
+    "RETURNING set_config('synchronous_commit', 'off', true)"
+)
 
 
-def _claim(row: InboundMail) -> bool:
+def _claim(row: InboundMail, *, commit_without_waiting_for_disk: bool = False) -> bool:
     """Take the mail for processing in the caller's transaction: one conditional UPDATE, which waits
     for a concurrent processor of the same mail and then finds it no longer `received` (False)."""
-    claimed = InboundMail.objects.filter(pk=row.pk, state=State.RECEIVED).update(attempts=F("attempts") + 1)
+    if commit_without_waiting_for_disk and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_PG, [row.pk, State.RECEIVED])
+            claimed = cursor.rowcount
+    else:
+        claimed = update_rows(InboundMail, where={"pk": row.pk, "state": State.RECEIVED}, values={},
+                              increment=("attempts",))  # fmt: skip
     if claimed:
         row.attempts += 1
     return bool(claimed)
@@ -177,9 +184,12 @@ def _finish(row: InboundMail, outcome: Outcome) -> None:
     row.ticket = outcome.ticket
     row.ticket_message = outcome.message
     row.processed_at = now()
-    InboundMail.objects.filter(pk=row.pk).update(state=row.state, reason=row.reason, ticket=row.ticket,
-                                                 ticket_message=row.ticket_message, processed_at=row.processed_at,
-                                                 mailbox=row.mailbox)  # fmt: skip
+    update_rows(
+        InboundMail,
+        where={"pk": row.pk},
+        values={"state": row.state, "reason": row.reason, "ticket": row.ticket, "ticket_message": row.ticket_message,
+                "processed_at": row.processed_at, "mailbox": row.mailbox},
+    )  # fmt: skip
     logger.info("Inbound mail %s <%s> %s: %s", row.pk, row.message_id, row.state, row.reason)
 
 

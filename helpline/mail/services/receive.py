@@ -17,6 +17,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from helpline.core.prepared import insert_row
 from helpline.mail.conf import inline_raw_bytes, loop_header
 from helpline.mail.models import InboundMail, Mailbox
 
@@ -142,21 +143,22 @@ def mail_receive(
     head = head_scan(raw)
     message_id = head.message_id or f"{sha}@{SYNTHETIC_DOMAIN}"
     key = dedupe_key_for(message_id)
+    row = InboundMail(
+        mailbox=mailbox,
+        source=source,
+        dedupe_key=key,
+        message_id=message_id,
+        raw_bytes=inline,
+        raw_file=name,
+        raw_sha256=sha,
+        raw_size=len(raw),
+        envelope_recipients=[str(r)[:320] for r in envelope_recipients][:100],
+        sender=head.sender,
+        subject=head.subject,
+    )
     try:
         with transaction.atomic():
-            return InboundMail.objects.create(
-                mailbox=mailbox,
-                source=source,
-                dedupe_key=key,
-                message_id=message_id,
-                raw_bytes=inline,
-                raw_file=name,
-                raw_sha256=sha,
-                raw_size=len(raw),
-                envelope_recipients=[str(r)[:320] for r in envelope_recipients][:100],
-                sender=head.sender,
-                subject=head.subject,
-            )
+            return insert_row(row)
     except IntegrityError:
         with transaction.atomic():
             InboundMail.objects.filter(dedupe_key=key).update(deliveries=F("deliveries") + 1)

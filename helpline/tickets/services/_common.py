@@ -6,14 +6,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
-
 from helpline.accounts.permissions import Actor, can_view_ticket
 from helpline.audit.models import Event
 from helpline.audit.services import event_build
 from helpline.core.clock import now
 from helpline.core.errors import NotFound, StaleVersion
-from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
+from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery, update_rows
 from helpline.tickets.models import Status, Ticket
 
 logger = logging.getLogger(__name__)
@@ -49,7 +47,8 @@ def ticket_write(ticket: Ticket, fields: dict[str, Any]) -> Ticket:
     """Write changed columns with a version check, bump the version, and update the instance."""
     stamp = now()
     fields = {**fields, "updated_at": stamp}
-    updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(**fields, version=F("version") + 1)
+    updated = update_rows(Ticket, where={"pk": ticket.pk, "version": ticket.version}, values=fields,
+                          increment=("version",))  # fmt: skip
     if updated != 1:
         raise StaleVersion(f"Ticket #{ticket.number} was changed by someone else: reload and try again.")
     for name, value in fields.items():

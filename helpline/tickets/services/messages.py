@@ -169,7 +169,7 @@ def customer_message_add(
     message lands there (the returned message's ticket says where). `reopen=False` (automated mail)
     adds the message without touching the status.
     """
-    from helpline.tickets.services.tickets import ticket_create
+    from helpline.tickets.services.tickets import ticket_create, ticket_opening_message
 
     if isinstance(actor, Customer) and actor.pk != author.pk:
         raise PermissionDenied("A customer writes as themself only.")
@@ -204,7 +204,7 @@ def customer_message_add(
                 follow_up_of=locked,
             )
             event_record(actor=actor, ticket=locked, kind="ticket.followed_up", after={"follow_up": follow_up.number})
-            return follow_up.messages.get()
+            return ticket_opening_message(follow_up)
         message = insert_row(
             Message(
                 ticket=locked,

@@ -147,7 +147,16 @@ def ticket_create(
         if assignee is not None and assignee != actor:
             _notify_assigned(ticket, assignee)
         publish(ticket, "ticket.created")
+    ticket._opening_message = message  # type: ignore[attr-defined]  # for ticket_opening_message
     return ticket
+
+
+def ticket_opening_message(ticket: Ticket) -> Message:
+    """The requester's first message of a ticket: the one ticket_create wrote (no query), else read."""
+    written = ticket.__dict__.get("_opening_message")
+    if written is not None:
+        return written  # type: ignore[no-any-return]
+    return ticket.messages.order_by("created_at", "id")[:1].get()
 
 
 def ticket_update(

@@ -42,6 +42,7 @@ from helpline.workspace.selectors.ticket import (
     messages_since,
     requester_tickets,
     thread_events,
+    thread_message_get,
 )
 
 __all__ = [
@@ -81,5 +82,6 @@ __all__ = [
     "saved_views_visible",
     "ticket_history",
     "thread_events",
+    "thread_message_get",
     "ticket_neighbour",
 ]

@@ -1,15 +1,18 @@
 """What the ticket page reads besides the ticket services' selectors: what arrived since the agent
-loaded the page, the requester's other tickets, the changes folded in the thread."""
+loaded the page, one message of the thread, the requester's other tickets, the changes folded in
+the thread."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from helpline.accounts.models import Agent
 from helpline.audit.models import Event
+from helpline.core.errors import NotFound
+from helpline.core.prefetch import prefetched_set
 from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
-from helpline.tickets.models import Message, Ticket
-from helpline.tickets.selectors import ticket_queryset
+from helpline.tickets.models import Attachment, Message, Ticket
+from helpline.tickets.selectors import ticket_queryset, ticket_ref
 
 
 def messages_since(*, actor: Agent, ticket: Ticket, after_id: int) -> list[Message]:
@@ -22,6 +25,22 @@ def messages_since(*, actor: Agent, ticket: Ticket, after_id: int) -> list[Messa
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+
+
+def thread_message_get(*, actor: Agent, message_id: int) -> Message:
+    """One message of the thread as the ticket page shows it (its authors, files and mentions), on
+    a ticket the agent may see (`ticket_ref`: private teams stay hidden); NotFound, revealing
+    nothing, otherwise. Any kind: agents see internal notes and system entries too."""
+    message = Message.objects.select_related("ticket", "author_agent", "author_customer").filter(pk=message_id).first()
+    if message is None:
+        raise NotFound("No such message.")
+    message.ticket = ticket_ref(actor=actor, number=message.ticket.number)
+    prefetch_related_objects([message], Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    if message.kind == Message.Kind.NOTE:
+        prefetch_related_objects([message], Prefetch("mentions", queryset=Agent.objects.only("id", "name")))
+    else:
+        prefetched_set(message, "mentions", [])
+    return message
 
 
 def last_public_message_id(*, ticket: Ticket) -> int:

@@ -17,7 +17,9 @@ from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from helpline.core.html import html_sanitize
+from helpline.core.html import html_sanitize_mail
+from helpline.core.remote_images import blocked_images_restored, remote_image_urls
+from helpline.mail.conf import attachment_url as stored_attachment_url
 from helpline.mail.parsing.quotes_html import html_fold_split
 from helpline.workspace.icons import ICONS
 
@@ -116,12 +118,23 @@ def preview_kind(attachment: Any) -> str:
 
 
 @register.simple_tag
-def message_body(message: Any, url_name: str) -> SafeString:
+def message_body(message: Any, url_name: str, remote_image_url: Callable[[int], str] | None = None) -> SafeString:
     """A message's body for the screen: its stored (sanitized) HTML sanitized once more, with
-    `cid:` images pointing at their attachment and remote images not loaded; else its text."""
+    `cid:` images pointing at their attachment and remote images not loaded; else its text.
+
+    `remote_image_url(index)`, given when an agent asked for the message's images, is where the
+    image proxy serves remote image number `index` (of `remote_image_urls`)."""
     if not message.body_html:
         return mark_safe(linebreaks(message.body_text, autoescape=True))  # noqa: S308 - escaped by linebreaks
-    inline = {a.content_id: a.pk for a in message.attachments.all() if a.content_id}
+    files = list(message.attachments.all())
+    inline = {a.content_id: a.pk for a in files if a.content_id}
+    # The email channel stores inline images with our own attachment URL in place of `cid:`.
+    inline.update({stored_attachment_url(a.pk): a.pk for a in files})
+    loaded = (
+        {url: remote_image_url(i) for i, url in enumerate(remote_image_urls(message.body_html))}
+        if remote_image_url is not None
+        else None
+    )
 
     def url(pk: int) -> str:
         return reverse(url_name, args=[pk])
@@ -129,21 +142,28 @@ def message_body(message: Any, url_name: str) -> SafeString:
     # The email channel marks a message's quoted history and signature; they are folded away,
     # one click from the full original.
     shown, folded = html_fold_split(message.body_html)
-    body = display_html(shown, inline, url)
+    body = display_html(shown, inline, url, loaded)
     if folded:
         body += format_html(
             '<details class="msg__quoted"><summary>{}</summary>{}</details>',
             _("Show quoted text"),
-            mark_safe(display_html(folded, inline, url)),  # noqa: S308 - sanitized by display_html
+            mark_safe(display_html(folded, inline, url, loaded)),  # noqa: S308 - sanitized by display_html
         )
     return mark_safe(body)  # noqa: S308 - sanitized by display_html, the rest escaped by format_html
 
 
-def display_html(raw: str, inline: dict[str, int], attachment_url: Callable[[int], str]) -> str:
+def display_html(
+    raw: str,
+    inline: dict[str, int],
+    attachment_url: Callable[[int], str],
+    loaded: dict[str, str] | None = None,
+) -> str:
     """Sanitize (again: defence in depth) and rewrite image sources for display.
 
-    Remote images would tell the sender that and when the message was read, so they are not
-    loaded; `cid:` images show their inline attachment when we have it.
+    Remote images (a remote `src`, or the `data-blocked-src` the email channel moved it to) would
+    tell the sender that and when the message was read, so they show a placeholder; `loaded`, when
+    an agent asked for them, maps each remote URL to the same-origin proxy URL that serves it.
+    `cid:` images show their inline attachment when we have it.
     """
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
@@ -151,14 +171,18 @@ def display_html(raw: str, inline: dict[str, int], attachment_url: Callable[[int
             if value.startswith("cid:"):
                 pk = inline.get(value[4:].strip("<>"))
                 return f"{attachment_url(pk)}?inline=1" if pk else None
-            return static(REMOTE_IMAGE_PLACEHOLDER)
+            if value.startswith("/"):  # a file of this message (see message_body), else nothing
+                pk = inline.get(value)
+                return f"{attachment_url(pk)}?inline=1" if pk else None
+            return (loaded or {}).get(value) or static(REMOTE_IMAGE_PLACEHOLDER)
         if element == "img" and attribute in ("width", "height"):
-            return None  # the placeholder has its own size (tracking pixels are 1×1)
+            # The placeholder has its own size (tracking pixels are 1×1); loaded images keep theirs.
+            return value if loaded else None
         return value
 
-    # The second pass only narrows what html_sanitize kept: it cannot let anything back in.
+    # The second pass only narrows what html_sanitize_mail kept: it cannot let anything back in.
     return nh3.clean(
-        html_sanitize(raw),
+        blocked_images_restored(html_sanitize_mail(raw)),
         tags=_DISPLAY_TAGS,
         attributes=_DISPLAY_ATTRIBUTES,
         attribute_filter=rewrite,
@@ -168,8 +192,8 @@ def display_html(raw: str, inline: dict[str, int], attachment_url: Callable[[int
 
 @register.filter
 def has_remote_images(raw: str) -> bool:
-    lowered = (raw or "").lower()
-    return "<img" in lowered and ('src="http' in lowered or "src='http" in lowered or "src=http" in lowered)
+    """Whether a message's stored HTML has remote images (blocked, or shown as placeholders)."""
+    return bool(remote_image_urls(raw or ""))
 
 
 @register.filter

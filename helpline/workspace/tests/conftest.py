@@ -96,7 +96,14 @@ def _database_url(settings_dict: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+def asgi_server_env() -> dict[str, str]:
+    """Environment variables of a test module's server besides the usual ones (a module overrides
+    this fixture to change a setting of its server)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def asgi_server(django_db_setup: None, django_db_blocker: Any, asgi_server_env: dict[str, str]) -> Iterator[str]:
     """http://127.0.0.1:<port> of a Helpline served by uvicorn on the test database."""
     from django.conf import settings
     from django.db import connection
@@ -115,6 +122,7 @@ def asgi_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         # One browser, one IP, many submissions: the form's rate limits are for the outside world.
         "HELPLINE_FORM_RATE_LIMIT": "100000/60",
         "HELPLINE_FORM_IP_RATE_LIMIT": "100000/60",
+        **asgi_server_env,
     }
     log = open(Path(settings.DATA_DIR) / f"journeys-uvicorn-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
