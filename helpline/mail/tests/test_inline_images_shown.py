@@ -66,3 +66,23 @@ def test_an_image_pointing_at_a_file_of_another_message_shows_nothing(deliver, a
 
     # then the foreign file is not shown in it
     assert f"/attachments/{other.pk}?inline=1" not in page
+
+
+def test_the_customer_sees_their_inline_image_in_the_portal(deliver):
+    # given the customer's mail with an inline screenshot
+    from helpline.portal.session import SESSION_KEY
+
+    inbound = deliver(_mail_with_inline_image())
+    image = Attachment.objects.get(message=inbound.ticket_message)
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = inbound.ticket.requester_id
+    session.save()
+
+    # when they open their request in the portal
+    page = client.get(f"/portal/requests/{inbound.ticket.number}").content.decode()
+    shown = client.get(f"/portal/files/{image.pk}?inline=1")
+
+    # then the image is in place, served by the portal's own file view
+    assert f'<img src="/portal/files/{image.pk}?inline=1" alt="shot"' in page
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
