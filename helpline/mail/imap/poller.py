@@ -1,9 +1,11 @@
 """Reading a mailbox over IMAP: new messages by UID, stored, processed, then flagged or moved.
 
 Progress is an `ImapState` row per mailbox and folder: the folder's UIDVALIDITY and the last UID
-handled. A message is first stored (committed), then processed, then marked on the server, then
-the UID is recorded; a crash in between means the message is fetched again and recognised as a
-duplicate. When UIDVALIDITY changes, the folder is read from the start (duplicates again).
+handled. Messages are read in batches (up to FETCH_BATCH messages and FETCH_BYTES bytes in one
+FETCH): the batch is first stored (committed together: one wait for the disk), then each message
+is processed, then the batch is marked on the server, then its last UID is recorded; a crash in
+between means those messages are fetched again and recognised as duplicates. When UIDVALIDITY
+changes, the folder is read from the start (duplicates again).
 Between rounds the poller waits with IDLE when the server has it, else polls; a lost connection
 is retried with exponential backoff.
 """
@@ -22,11 +24,13 @@ from helpline.core.clock import now
 from helpline.mail.conf import max_raw_bytes
 from helpline.mail.imap.connect import imap_connect
 from helpline.mail.models import ImapState, InboundMail, Mailbox
-from helpline.mail.services import mail_process, mail_receive
+from helpline.mail.services import mail_process, mail_receive_many
 
 logger = logging.getLogger(__name__)
 
 FETCH_BATCH = 25
+# At most this many bytes of messages in one FETCH (and so in memory at once).
+FETCH_BYTES = 16 * 1024 * 1024
 BACKOFF_SECONDS = (1, 2, 5, 10, 30, 60, 120, 300)
 SEEN = b"\\Seen"
 TOO_LARGE_FLAG = b"$HelplineTooLarge"
@@ -70,10 +74,11 @@ class ImapPoller:
         stored = 0
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
-            sizes = client.fetch(batch, ["RFC822.SIZE"])
-            for uid in batch:
-                stored += self._take(client, uid, int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0)))
-                state.last_uid = uid
+            fetched = client.fetch(batch, ["RFC822.SIZE"])
+            sizes = {uid: int(fetched.get(uid, {}).get(b"RFC822.SIZE", 0)) for uid in batch}
+            for group in self._groups(client, batch, sizes):
+                stored += self._take(client, group)
+                state.last_uid = group[-1]
                 state.last_poll_at = now()
                 state.last_error = ""
                 state.save(update_fields=["last_uid", "last_poll_at", "last_error"])
@@ -114,35 +119,52 @@ class ImapPoller:
                 if client is not None:
                     _logout(client)
 
-    def _take(self, client: IMAPClient, uid: int, size: int) -> int:
-        if size > max_raw_bytes():
-            logger.error("IMAP %s: message UID %s is %s bytes, over the limit; left on the server",
-                         self.mailbox.name, uid, size)  # fmt: skip
-            client.add_flags([uid], [TOO_LARGE_FLAG])
-            return 0
-        raw = client.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
-        inbound = mail_receive(raw, mailbox=self.mailbox, source=InboundMail.Source.IMAP)
-        if self.process:
-            mail_process(inbound)
-        self._mark_processed(client, uid)
-        return 1
+    def _groups(self, client: IMAPClient, uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+        """The UIDs to fetch together, in order, each group at most FETCH_BYTES (a message over the
+        size limit is flagged and left on the server, and ends nothing: it is simply skipped)."""
+        groups: list[list[int]] = [[]]
+        total = 0
+        for uid in uids:
+            size = sizes[uid]
+            if size > max_raw_bytes():
+                logger.error("IMAP %s: message UID %s is %s bytes, over the limit; left on the server",
+                             self.mailbox.name, uid, size)  # fmt: skip
+                client.add_flags([uid], [TOO_LARGE_FLAG])
+                continue
+            if groups[-1] and total + size > FETCH_BYTES:
+                groups.append([])
+                total = 0
+            groups[-1].append(uid)
+            total += size
+        return [group for group in groups if group]
 
-    def _mark_processed(self, client: IMAPClient, uid: int) -> None:
+    def _take(self, client: IMAPClient, uids: list[int]) -> int:
+        fetched = client.fetch(uids, ["BODY.PEEK[]"])
+        present = [uid for uid in uids if uid in fetched]  # expunged meanwhile by another client: gone
+        raws = [fetched[uid][b"BODY[]"] for uid in present]
+        for inbound in mail_receive_many(raws, mailbox=self.mailbox, source=InboundMail.Source.IMAP):
+            if self.process:
+                mail_process(inbound)
+        if present:
+            self._mark_processed(client, present)
+        return len(present)
+
+    def _mark_processed(self, client: IMAPClient, uids: list[int]) -> None:
         target = self.mailbox.processed_folder
         if self.mailbox.processed_action == Mailbox.ProcessedAction.MOVE and target:
             if not client.folder_exists(target):
                 client.create_folder(target)
             if client.has_capability("MOVE"):
-                client.move([uid], target)
+                client.move(uids, target)
             else:
-                client.copy([uid], target)
-                client.delete_messages([uid])
+                client.copy(uids, target)
+                client.delete_messages(uids)
                 if client.has_capability("UIDPLUS"):
-                    client.uid_expunge([uid])
+                    client.uid_expunge(uids)
                 else:
                     client.expunge()
         else:
-            client.add_flags([uid], [SEEN])
+            client.add_flags(uids, [SEEN])
 
     def _wait(self, client: IMAPClient, stop: threading.Event) -> None:
         """Until the server says something changed, the IDLE window ends, or `stop` is set."""

@@ -130,7 +130,7 @@ _TABLE: list[tuple[str, re.Pattern[str]]] = [
             r"unbekannt(?:er)?\s+(?:empf[äa]nger|benutzer)",
             r"user\s+not\s+exist",
             r"invalid\s+(?:final\s+)?(?:delivery\s+)?userid",
-            r"not\s+listed\s+in\s+(?:the\s+)?(?:public\s+)?(?:name|directory|address\s+book)",
+            r"not\s+listed\s+in\s+(?:the\s+)?(?:[\w-]+\s+)?(?:name|directory|address\s+book)",
             r"ディレクトリ(?:には|の)",
             r"存在しません",
             r"account\s+does\s+not\s+exist",
@@ -303,6 +303,15 @@ _TABLE: list[tuple[str, re.Pattern[str]]] = [
             r"local\s+(?:error|configuration)",
             r"temporary\s+(?:failure|error|problem)",
             r"service\s+(?:not\s+)?available",
+        ),
+    ),
+    (
+        "securityerror",
+        _rx(
+            r"smtp\s+auth(?:entication)?\b",
+            r"without\s+authentication",
+            r"authentication\s+(?:is\s+)?required",
+            r"must\s+(?:first\s+)?authenticate",
         ),
     ),
     (

@@ -86,17 +86,19 @@ _STATUS: dict[str, str] = {
     "7.28": "blocked",
 }
 _STATUS_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+# "after RCPT", "in reply to MAIL", ">>> DATA"; whole words, so "your mail client" names no command.
+_AT = r"(?:\bin\s+reply\s+to|\bafter|\bour|>>>)\s+"
 _COMMANDS = [
     (
         "RCPT",
-        re.compile(r"(?:in\s+reply\s+to|after|our|>>>)\s+RCPT|RCPT\s+(?:TO\s+)?command|\[RCPT_TO\]|RCPT\s+TO:<", re.I),
+        re.compile(_AT + r"RCPT|RCPT\s+(?:TO\s+)?command|\[RCPT_TO\]|RCPT\s+TO:<", re.I),
     ),
-    ("MAIL", re.compile(r"(?:in\s+reply\s+to|after|our|>>>)\s+MAIL|\[MAIL_FROM\]|but\s+sender\s+was\s+rejected", re.I)),
-    ("DATA", re.compile(r"(?:in\s+reply\s+to|after|our|>>>)\s+(?:end\s+of\s+)?DATA|\[DATA\]", re.I)),
+    ("MAIL", re.compile(_AT + r"MAIL|\[MAIL_FROM\]|but\s+sender\s+was\s+rejected", re.I)),
+    ("DATA", re.compile(_AT + r"(?:end\s+of\s+)?DATA|\[DATA\]", re.I)),
     (
         "HELO",
         re.compile(
-            r"(?:in\s+reply\s+to|after|>>>)\s+(?:HELO|EHLO)|initial\s+connection|my\s+name\s+was\s+rejected", re.I
+            r"(?:\bin\s+reply\s+to|\bafter|>>>)\s+(?:HELO|EHLO)|initial\s+connection|my\s+name\s+was\s+rejected", re.I
         ),
     ),
 ]
@@ -173,6 +175,8 @@ def _says(reason: str, words: str) -> bool:
 
 
 def _first_pass(reason: str, named: str, words: str, command: str) -> bool:
+    if reason in ("userunknown", "hostunknown") and command == "MAIL":
+        return False  # refused at MAIL FROM: an unknown user or domain there is our sender's, not the recipient's
     if reason == "userunknown":
         if named == "userunknown":
             return not any(_says(r, words) for r in ("norelaying", "blocked", "mailboxfull", "hasmoved", "rejected"))

@@ -213,15 +213,28 @@ def _from_text(
 
 # A line that names the failed address on its own: "<user@x>:", "user@x", "user@x ... unknown host".
 _LISTED = re.compile(
-    r"^[\s*>|\"-]{0,20}<?([^\s<>@\"]{1,64}@[A-Za-z0-9.-]{1,255})>?\"?[ \t]{0,20}(?:[:.]|\.\.\.|\(|$)", re.MULTILINE
+    r"^[\s*>|\"-]{0,20}<?([^\s<>@\"]{1,64}@[A-Za-z0-9.-]{1,255}+)>?\"?(?:[ \t]+<[^<>\s]{1,320}>)?[ \t]{0,20}"
+    r"(?:[:.]|\.\.\.|\(|$)",
+    re.MULTILINE,
 )
+
+
+# Any line that starts with an address: where the explanation of the previous recipient ends.
+_LINE_ADDRESS = re.compile(r"^[\s*>|\"-]{0,20}<?([^\s<>@\"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", re.MULTILINE)
+
+
+def _is_daemon_address(email: str) -> bool:
+    return email.split("@")[0].lower().startswith("mailer-daemon")
 
 
 def _text_addresses(text: str, ours: set[str], bounce_sender: str) -> list[str]:
     listed = [normalize_email(m.group(1)) for m in _LISTED.finditer(text)]
-    listed = [e for e in listed if e and e != bounce_sender and not e.split("@")[0].lower().startswith("mailer-daemon")]
+    listed = [e for e in listed if e and e != bounce_sender and not _is_daemon_address(e)]
+    if not listed:  # no address alone on its line: the addresses that start a line (not ours)
+        listed = [normalize_email(m.group(1)) for m in _LINE_ADDRESS.finditer(text)]
+        listed = [e for e in listed if e and e not in ours and e != bounce_sender and not _is_daemon_address(e)]
     if listed:
-        return listed[:10]
+        return list(dict.fromkeys(listed))[:10]
     for line in text.splitlines():
         if re.match(r"\s*(?:message-id|references|in-reply-to|x-[\w-]+|received|return-path)\s*:", line, re.IGNORECASE):
             continue
@@ -286,7 +299,7 @@ def _context(text: str, email: str) -> str:
             continue
         picked.extend(lines[max(0, index - 1) : index + 1])
         for follower in lines[index + 1 : index + 6]:
-            listed = _LISTED.match(follower)
+            listed = _LINE_ADDRESS.match(follower)
             if listed and normalize_email(listed.group(1)) not in ("", email):
                 break
             picked.append(follower)

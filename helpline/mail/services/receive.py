@@ -14,10 +14,9 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 
-from helpline.core.prepared import insert_row
+from helpline.core.prepared import insert_row_unless_exists, update_rows
 from helpline.mail.conf import inline_raw_bytes, loop_header
 from helpline.mail.models import InboundMail, Mailbox
 
@@ -134,34 +133,58 @@ def mail_receive(
     existing row with `deliveries` counted up, so a re-poll, an MTA retry or the same mail sent to
     two mailboxes is processed once. Raises only when the message could not be stored.
     """
+    return mail_receive_many([raw], mailbox=mailbox, source=source, envelope_recipients=envelope_recipients)[0]
+
+
+def mail_receive_many(
+    raws: Sequence[bytes],
+    *,
+    mailbox: Mailbox | None,
+    source: str,
+    envelope_recipients: Sequence[str] = (),
+) -> list[InboundMail]:
+    """mail_receive for the messages of one fetch (an IMAP round), in their order: all are recorded
+    in one transaction, so the database waits for the disk once, not once per message. Committed
+    before this returns; a message that arrived before (even earlier in `raws`) returns its row
+    with `deliveries` counted up."""
     if source not in InboundMail.Source.values:
         raise ValueError(f"Unknown source of mail: {source!r}")
+    recipients = [str(r)[:320] for r in envelope_recipients][:100]
+    rows = [_inbound_row(raw, mailbox=mailbox, source=source, recipients=recipients) for raw in raws]
+    again: list[str] = []
+    with transaction.atomic():
+        for row in rows:
+            # ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable for the others.
+            if insert_row_unless_exists(row, unique=("dedupe_key",)) is None:
+                update_rows(InboundMail, where={"dedupe_key": row.dedupe_key}, values={}, increment=("deliveries",))
+                again.append(row.dedupe_key)
+    if not again:
+        return rows
+    existing = {r.dedupe_key: r for r in InboundMail.objects.filter(dedupe_key__in=again)}
+    for row in rows:
+        if row.pk is None:
+            logger.info("Mail <%s> arrived again (%s); it is processed once", row.message_id, source)
+    return [row if row.pk is not None else existing[row.dedupe_key] for row in rows]
+
+
+def _inbound_row(raw: bytes, *, mailbox: Mailbox | None, source: str, recipients: list[str]) -> InboundMail:
+    """The unsaved row of a received message; a large one's bytes are on disk already (raw_store)."""
     if len(raw) <= inline_raw_bytes():
         name, sha, inline = "", hashlib.sha256(raw).hexdigest(), raw
     else:
         (name, sha), inline = raw_store(raw), None
     head = head_scan(raw)
     message_id = head.message_id or f"{sha}@{SYNTHETIC_DOMAIN}"
-    key = dedupe_key_for(message_id)
-    row = InboundMail(
+    return InboundMail(
         mailbox=mailbox,
         source=source,
-        dedupe_key=key,
+        dedupe_key=dedupe_key_for(message_id),
         message_id=message_id,
         raw_bytes=inline,
         raw_file=name,
         raw_sha256=sha,
         raw_size=len(raw),
-        envelope_recipients=[str(r)[:320] for r in envelope_recipients][:100],
+        envelope_recipients=list(recipients),
         sender=head.sender,
         subject=head.subject,
     )
-    try:
-        with transaction.atomic():
-            return insert_row(row)
-    except IntegrityError:
-        with transaction.atomic():
-            InboundMail.objects.filter(dedupe_key=key).update(deliveries=F("deliveries") + 1)
-        existing = InboundMail.objects.get(dedupe_key=key)
-        logger.info("Mail <%s> arrived again (%s); it is processed once", message_id, source)
-        return existing

@@ -154,3 +154,30 @@ def test_an_admins_change_to_the_mailbox_applies_from_the_next_round(imap_mailbo
 
     # then
     assert Ticket.objects.get().team == billing_team
+
+
+def test_a_backlog_is_read_in_groups_and_an_oversized_mail_stays_on_the_server(
+    imap_mailbox: Mailbox, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, settings: Any
+):
+    # given a backlog of 30 mails (more than one FETCH batch), one of them over the size limit, and
+    # fetch groups small enough that the rest needs several
+    from helpline.mail.imap import poller
+
+    user = imap_mailbox.imap_username
+    for n in range(30):
+        body = "x" * (30_000 if n == 7 else 200)
+        dovecot.append(user, mail_bytes(message_id=f"m{n}@client.test", subject=f"Mail {n}", body=body))
+    settings.HELPLINE_MAIL_MAX_RAW_BYTES = 20_000
+    monkeypatch.setattr(poller, "FETCH_BYTES", 4_000)
+
+    # when the mailbox is polled
+    stored = ImapPoller(imap_mailbox).poll_once()
+
+    # then every other mail became its own ticket once, in order, and all of them are marked
+    assert stored == 29
+    subjects = list(Ticket.objects.order_by("number").values_list("subject", flat=True))
+    assert subjects == [f"Mail {n}" for n in range(30) if n != 7]
+    flags = [f for f, _ in dovecot.messages(user)]
+    assert [b"\\Seen" in f for f in flags] == [n != 7 for n in range(30)]
+    assert b"$HelplineTooLarge" in flags[7]
+    assert ImapState.objects.get(mailbox=imap_mailbox).last_uid == 30
