@@ -44,6 +44,7 @@ def can_view_ticket(actor: Actor, ticket: Ticket) -> bool:
         if actor.is_admin or ticket.team_id is None:
             return True
         team = ticket.team
+        assert team is not None  # noqa: S101 - team_id is set
         return not team.is_private or team.memberships.filter(agent=actor).exists()
     from helpline.customers.selectors import customer_visible_requester_ids
 

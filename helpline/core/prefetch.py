@@ -36,10 +36,12 @@ def prefetched_empty(instance: models.Model, relation: str) -> None:
     empty too, which is the truth about an empty relation. Building a related manager and a
     queryset for each of 50 messages costs more than the query it saves."""
     model = instance._meta.get_field(relation).related_model
+    if model is None:
+        raise ValueError(f"{relation!r} is not a relation of {type(instance).__name__}")
     empty = _EMPTY.get(model)
     if empty is None:
         empty = model._default_manager.none()
         empty._result_cache = []
-        empty._prefetch_done = True
+        empty._prefetch_done = True  # type: ignore[attr-defined]  # what prefetch_related_objects sets
         _EMPTY[model] = empty
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = empty

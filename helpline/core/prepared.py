@@ -21,23 +21,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
+from django.db.models.fields.reverse_related import ForeignObjectRel
 
 # Placeholders no real request sends: a negative number and a string with a NUL character.
 INT_PLACEHOLDER = -7_654_321_987
 STR_PLACEHOLDER = "\x00helpline-prepared\x00"
 
 
-class PreparedQuery[M: Model]:
-    """`build(**placeholders)` returns the queryset; `prepared(**values)` runs it with `values`."""
+class PreparedQuery[R]:
+    """`build(**placeholders)` returns the queryset; `prepared(**values)` runs it with `values`.
+    `R` is what a row becomes: the model instance, or the tuple or dict of values_list/values."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **placeholders: int | str) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, R]], **placeholders: int | str) -> None:
         self._build = build
         self._placeholders = placeholders
-        self._prepared: dict[str, tuple[QuerySet[M], Any, str, list[Any], dict[str, int]]] = {}
+        self._prepared: dict[str, tuple[QuerySet[Any, R], Any, str, list[Any], dict[str, int]]] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, *, using: str = "default", **values: Any) -> QuerySet[M]:
+    def __call__(self, *, using: str = "default", **values: Any) -> QuerySet[Any, R]:
         """An unevaluated queryset with the values bound; evaluate it once (list(), first row)."""
         prepared = self._prepared.get(using) or self._prepare(using)
         queryset, compiler, sql, params, positions = prepared
@@ -55,17 +57,19 @@ class PreparedQuery[M: Model]:
             converters = compiler._prepared_converters = compiler.get_converters(fields)
         own.get_converters = lambda expressions: converters
         query = copy.copy(queryset.query)
-        query.get_compiler = lambda *args, **kwargs: own
-        # QuerySet._clone without cloning the query, which is the cost being avoided.
-        clone = queryset.__class__(model=queryset.model, query=query, using=queryset._db, hints=queryset._hints)
-        clone._prefetch_related_lookups = queryset._prefetch_related_lookups[:]
-        clone._known_related_objects = queryset._known_related_objects
-        clone._iterable_class = queryset._iterable_class
-        clone._fetch_mode = queryset._fetch_mode
-        clone._fields = queryset._fields
+        query.get_compiler = lambda *args, **kwargs: own  # type: ignore[method-assign]  # on this copy only
+        # QuerySet._clone without cloning the query, which is the cost being avoided. It copies
+        # private attributes of Django's that the stubs do not declare, hence Any.
+        source: Any = queryset
+        clone: Any = queryset.__class__(model=queryset.model, query=query, using=source._db, hints=source._hints)
+        clone._prefetch_related_lookups = source._prefetch_related_lookups[:]
+        clone._known_related_objects = source._known_related_objects
+        clone._iterable_class = source._iterable_class
+        clone._fetch_mode = source._fetch_mode
+        clone._fields = source._fields
         return clone
 
-    def _prepare(self, using: str) -> tuple[QuerySet[M], Any, str, list[Any], dict[str, int]]:
+    def _prepare(self, using: str) -> tuple[QuerySet[Any, R], Any, str, list[Any], dict[str, int]]:
         with self._lock:
             if using in self._prepared:
                 return self._prepared[using]
@@ -120,14 +124,14 @@ def _insert[M: Model](obj: M, using: str, conflict: tuple[str, ...]) -> M | None
     if prepared is None:
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        columns = ", ".join(quote(f.column) for f in fields)
+        columns = ", ".join(quote(_column(f)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         skip = ""
         if conflict:
-            skip = f"ON CONFLICT ({', '.join(quote(model._meta.get_field(n).column) for n in conflict)}) DO NOTHING "
+            skip = f"ON CONFLICT ({', '.join(quote(_column(model._meta.get_field(n))) for n in conflict)}) DO NOTHING "
         sql = (
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks}) {skip}"  # noqa: S608 - model metadata
-            f"RETURNING {quote(model._meta.pk.column)}"
+            f"RETURNING {quote(_column(model._meta.pk))}"
         )
         prepared = _INSERTS[(model, using, conflict)] = (sql, fields)
     sql, fields = prepared
@@ -169,13 +173,13 @@ def update_rows(
         meta = model._meta
         set_fields = [meta.get_field(name) for name in values]
         where_fields = [meta.pk if name == "pk" else meta.get_field(name) for name in where]
-        assignments = [f"{quote(f.column)} = %s" for f in set_fields]
+        assignments = [f"{quote(_column(f))} = %s" for f in set_fields]
         for name in increment:
-            column = quote(meta.get_field(name).column)
+            column = quote(_column(meta.get_field(name)))
             assignments.append(f"{column} = {column} + 1")
         if not assignments or not where_fields:
             raise ValueError("update_rows needs values or increments, and a where")
-        conditions = " AND ".join(f"{quote(f.column)} = %s" for f in where_fields)
+        conditions = " AND ".join(f"{quote(_column(f))} = %s" for f in where_fields)
         sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {conditions}"  # noqa: S608
         prepared = _UPDATES[key] = (sql, set_fields + where_fields)
     sql, fields = prepared
@@ -187,3 +191,10 @@ def update_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _column(field: Field[Any, Any] | ForeignObjectRel | None) -> str:
+    """The column of a field that has one (not a reverse relation, not a many-to-many)."""
+    if isinstance(field, Field) and field.column is not None:
+        return field.column
+    raise ValueError(f"{field!r} has no column of its own")

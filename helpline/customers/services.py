@@ -365,7 +365,7 @@ def _identity_insert(customer: Customer, kind: str, value: str, *, primary: bool
     return identity
 
 
-def _organization_by_domain(identities: list[tuple[str, str]]) -> Organization | None:
+def _organization_by_domain(identities: Sequence[tuple[str, str]]) -> Organization | None:
     """The organization that lists the sender's mail domain."""
     domains = [v.split("@", 1)[1] for k, v in identities if k == ContactIdentity.Kind.EMAIL]
     if not domains:

@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
@@ -82,7 +83,7 @@ class InboundMailAdmin(admin.ModelAdmin):
         raw = path("<int:pk>/raw/", self.admin_site.admin_view(self.raw_view), name="mail_inboundmail_raw")
         return [raw, *super().get_urls()]
 
-    def raw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def raw_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise DjangoPermissionDenied
         return raw_response(InboundMail.objects.get(pk=pk))

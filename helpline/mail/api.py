@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Router
 
 from helpline.accounts.models import Agent
@@ -67,7 +68,7 @@ def inbound_detail_view(request: HttpRequest, inbound_id: int) -> dict[str, Any]
 
 
 @router.get("/inbound/{inbound_id}/raw", summary="The raw message as received (message/rfc822)")
-def inbound_raw_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
+def inbound_raw_view(request: HttpRequest, inbound_id: int) -> HttpResponseBase:
     row = inbound_get(actor=_actor(request), inbound_id=inbound_id)
     return raw_response(row)
 

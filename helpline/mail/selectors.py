@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 
 from helpline.accounts.permissions import Actor, can_manage
 from helpline.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -27,7 +28,7 @@ def inbound_list(*, actor: Actor | None, state: str = InboundMail.State.QUARANTI
     return keyset_page(rows, field="received_at", descending=True, field_type=datetime, limit=limit, cursor=cursor)
 
 
-def raw_response(inbound: InboundMail) -> HttpResponse:
+def raw_response(inbound: InboundMail) -> HttpResponseBase:
     """The raw message as a download (`message/rfc822`), from the row or from storage."""
     filename = f"inbound-{inbound.pk}.eml"
     if inbound.raw_bytes is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import connection, models
 from django.db.models import BooleanField, Prefetch, QuerySet, TextField, prefetch_related_objects
@@ -19,6 +19,18 @@ from helpline.core.prefetch import prefetched_set
 from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
 from helpline.customers.models import ContactIdentity, Customer
 from helpline.tickets.models import Attachment, Disposition, Message, Tag, Ticket
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _RelationsPresent(TypedDict):  # what _ticket_by_number annotates
+        has_tags: bool
+        has_ccs: bool
+        has_followers: bool
+
+    class _FilesPresent(TypedDict):  # what _messages annotates
+        has_attachments: bool
+
 
 SORTS: dict[str, tuple[str, bool, type]] = {
     "-created_at": ("created_at", True, datetime),
@@ -89,7 +101,7 @@ def ticket_list(
         raise InvalidInput("limit is between 1 and 100.", errors=[{"field": "limit", "message": "out of range"}])
     if isinstance(actor, Customer) and filters.disposition != Disposition.ACTIVE:
         raise PermissionDenied("Customers see active tickets only.")
-    tickets = (
+    tickets: QuerySet[Ticket] = (
         Ticket.objects.filter(ticket_visibility(actor), disposition=filters.disposition)
         .select_related("requester", "assignee", "team", "category")
         .only(*LIST_COLUMNS)
@@ -171,7 +183,8 @@ def ticket_get(*, actor: Actor, number: int) -> Ticket:
         raise NotFound("No such ticket.")
     if isinstance(actor, Customer) and ticket.disposition != Disposition.ACTIVE:
         raise NotFound("No such ticket.")
-    present = {"tags": ticket.has_tags, "ccs": ticket.has_ccs, "followers": ticket.has_followers}
+    flags = cast("WithAnnotations[Ticket, _RelationsPresent]", ticket)
+    present = {"tags": flags.has_tags, "ccs": flags.has_ccs, "followers": flags.has_followers}
     for relation, exists in present.items():
         if not exists:
             prefetched_set(ticket, relation, [])
@@ -237,9 +250,10 @@ def message_list(*, actor: Actor, ticket: Ticket, limit: int = 50, cursor: str |
             cursor=cursor,
         )  # fmt: skip
     # Prefetch only where there is something: most messages carry no files, and only notes mention.
-    with_files = [m for m in page.items if m.has_attachments]
-    notes = [m for m in page.items if m.kind == Message.Kind.NOTE]
-    for message in page.items:
+    items = cast("list[WithAnnotations[Message, _FilesPresent]]", page.items)
+    with_files = [m for m in items if m.has_attachments]
+    notes = [m for m in items if m.kind == Message.Kind.NOTE]
+    for message in items:
         if not message.has_attachments:
             prefetched_set(message, "attachments", [])
         if message.kind != Message.Kind.NOTE:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -27,6 +27,13 @@ from helpline.workspace.templatetags.helpline_ui import (
     message_body,
     timestamp,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _TagNames(TypedDict):  # what inbox_page annotates
+        tag_names: str | None
+
 
 STATUS_SHORT: dict[str, str | Promise] = {
     Status.NEW: _("New"),
@@ -64,7 +71,7 @@ def inbox_rows(tickets: Iterable[Ticket], *, show: dict[str, bool], link: str, l
     filters and tags per row (the list is the inbox's hot path). Dicts, because the template
     engine tries a key before an attribute. `tickets` come from inbox_page (tag names, not tags)."""
     rows = []
-    for ticket in tickets:
+    for ticket in cast("Iterable[WithAnnotations[Ticket, _TagNames]]", tickets):
         person = ticket.assignee
         row = {
             "pk": ticket.pk,

@@ -25,7 +25,7 @@ def test_only_admins_are_hidden_no_private_team(admin, agent, private_member, hr
 
 def test_a_ticket_without_a_team_is_seen_by_every_agent(agent, collaborator, customer):
     # given
-    ticket = TicketFactory(team=None, requester=customer)
+    ticket = TicketFactory.create(team=None, requester=customer)
 
     # when / then
     assert can_view_ticket(agent, ticket)

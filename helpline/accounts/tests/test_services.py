@@ -277,7 +277,7 @@ def test_nobody_else_manages_a_teams_members(request, other_agent, footprint, wh
 
 def test_a_lead_who_is_not_a_supervisor_does_not_manage_members(support_team, other_agent, footprint):
     # given: an ordinary agent marked as lead
-    lead = AgentFactory(name="Lea")
+    lead = AgentFactory.create(name="Lea")
     Membership.objects.create(team=support_team, agent=lead, is_lead=True)
     before = footprint()
 

@@ -36,7 +36,9 @@ def test_an_admin_invites_an_agent_who_then_chooses_a_password(admin, signed_in,
     assert _events("agent", bea.pk) == ["agent.created", "agent.invited"]
     mail = OutboxMessage.objects.get(kind="email")
     assert mail.payload["to"] == ["bea@helpline.test"]
-    link = re.search(r"https?://[^/]+(/settings/join/\S+)", mail.payload["text"]).group(1)
+    found = re.search(r"https?://[^/]+(/settings/join/\S+)", mail.payload["text"])
+    assert found is not None
+    link = found.group(1)
 
     # when: Bea follows the link
     browser = Client()

@@ -19,8 +19,11 @@ def test_an_agent_creates_a_token_and_sees_its_secret_once(agent, signed_in):
     created = client.post("/settings/tokens/", {"name": "CRM sync"})
     later = client.get("/settings/tokens/").content.decode()
     # then
-    secret = re.search(r'value="(hl_[a-z0-9]+_[^"]+)"', created.content.decode()).group(1)
-    assert token_authenticate(secret).agent == agent
+    found = re.search(r'value="(hl_[a-z0-9]+_[^"]+)"', created.content.decode())
+    assert found is not None
+    secret = found.group(1)
+    token = token_authenticate(secret)
+    assert token is not None and token.agent == agent
     assert created["Cache-Control"].startswith("max-age=0")
     assert secret not in later and "CRM sync" in later
 

@@ -168,7 +168,7 @@ def test_readyz_writes_nothing(client):
 def test_readyz_reports_an_unreachable_database_and_skips_the_other_checks(client, monkeypatch):
     # given: a database that cannot be reached (we cannot stop the real one under the test run)
     def unreachable(*args, **kwargs):
-        raise connection.Database.OperationalError("connection refused")
+        raise connection.Database.OperationalError("connection refused")  # type: ignore[attr-defined]  # the driver's
 
     monkeypatch.setattr(connection, "cursor", unreachable)
 

@@ -22,10 +22,11 @@ class OrganizationFactory(DjangoModelFactory[Organization]):
     shares_tickets = False
 
     @factory.post_generation
-    def domain_rows(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def domain_rows(organization: Organization, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # factory_boy calls this with the organization it made, not with the factory
         if create:
             OrganizationDomain.objects.bulk_create(
-                [OrganizationDomain(domain=d, organization=self) for d in self.domains]
+                [OrganizationDomain(domain=d, organization=organization) for d in organization.domains]
             )
 
 

@@ -49,7 +49,7 @@ def test_the_customer_list_pages_by_cursor(agent):
 
 def test_an_agent_creates_a_customer_with_identities(agent):
     # given
-    org = OrganizationFactory(name="Acme")
+    org = OrganizationFactory.create(name="Acme")
 
     # when
     response = api_client(agent).post(
@@ -87,7 +87,7 @@ def test_an_address_another_customer_has_is_a_409_problem_and_writes_nothing(age
 
 def test_an_agent_changes_a_customer(agent, customer):
     # given
-    org = OrganizationFactory(name="Acme")
+    org = OrganizationFactory.create(name="Acme")
 
     # when
     response = api_client(agent).patch(
@@ -176,7 +176,7 @@ def test_a_customer_reads_no_other_customer_and_changes_nothing(customer, other_
 
 def test_organizations_are_listed_created_read_and_changed(agent):
     # given
-    OrganizationFactory(name="Zeta")
+    OrganizationFactory.create(name="Zeta")
     api = api_client(agent)
 
     # when
@@ -194,7 +194,7 @@ def test_organizations_are_listed_created_read_and_changed(agent):
 
 def test_a_duplicate_organization_is_a_409_problem(agent):
     # given
-    OrganizationFactory(name="Acme")
+    OrganizationFactory.create(name="Acme")
 
     # when
     response = api_client(agent).post("/organizations", {"name": "Acme"})

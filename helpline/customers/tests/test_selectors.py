@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_list_is_newest_first_without_merged_customers(customer, other_customer, agent):
     # given
-    duplicate = CustomerFactory(name="Carla (dup)")
+    duplicate = CustomerFactory.create(name="Carla (dup)")
     customer_merge(actor=agent, source=duplicate, target=customer)
 
     # when / then
@@ -32,8 +32,8 @@ def test_the_list_matches_a_name_or_a_contact_value(customer, other_customer, ag
 
 def test_the_list_filters_by_organization(customer, agent):
     # given
-    acme = OrganizationFactory(name="Acme")
-    colin = CustomerFactory(name="Colin", organization=acme)
+    acme = OrganizationFactory.create(name="Acme")
+    colin = CustomerFactory.create(name="Colin", organization=acme)
 
     # when / then
     assert list(customer_list(actor=agent, organization_id=acme.pk)) == [colin]
@@ -61,10 +61,10 @@ def test_a_customer_sees_the_requesters_of_their_organization_only_when_it_share
     customer, other_customer, shares, sees_colleague
 ):
     # given
-    acme = OrganizationFactory(name="Acme", shares_tickets=shares)
+    acme = OrganizationFactory.create(name="Acme", shares_tickets=shares)
     customer.organization = acme
     customer.save()
-    colin = CustomerFactory(name="Colin", organization=acme)
+    colin = CustomerFactory.create(name="Colin", organization=acme)
 
     # when
     visible = customer_visible_requester_ids(customer)

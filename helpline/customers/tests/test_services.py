@@ -123,7 +123,7 @@ def test_adding_a_taken_identity_to_another_customer_is_a_conflict(customer, oth
 
 def test_an_added_identity_is_primary_only_for_a_customer_without_one(agent):
     # given
-    nobody = CustomerFactory(email=None)
+    nobody = CustomerFactory.create(email=None)
 
     # when
     first = identity_add(actor=agent, customer=nobody, kind="phone", value="+49 30 1234567")
@@ -188,7 +188,7 @@ def test_get_or_create_by_email_follows_merges(customer, other_customer, agent):
 
 def test_get_or_create_by_email_follows_a_chain_of_merges_from_an_identity_left_behind(customer, agent):
     # given: Carla was merged into Middle, Middle into Last; an address still points at Carla
-    middle, last = CustomerFactory(email=None, name="Middle"), CustomerFactory(email=None, name="Last")
+    middle, last = CustomerFactory.create(email=None, name="Middle"), CustomerFactory.create(email=None, name="Last")
     customer_merge(actor=agent, source=customer, target=middle)
     customer_merge(actor=agent, source=middle, target=last)
     ContactIdentity.objects.create(customer=customer, kind="email", value="left@example.com")
@@ -221,7 +221,7 @@ def test_merging_customers_moves_identities_tickets_and_ccs_with_an_event_on_eac
 ):
     # given
     otto_ticket = ticket_create(actor=None, requester=other_customer, subject="O", channel="email", body_text="x")
-    third = CustomerFactory(name="Third")
+    third = CustomerFactory.create(name="Third")
     copied = ticket_create(actor=None, requester=third, subject="T", channel="email", body_text="x")
     ticket_update(actor=agent, ticket=copied, changes={"ccs": [other_customer]})
 
@@ -267,7 +267,7 @@ def test_merging_a_cc_into_the_requester_does_not_copy_the_requester_on_their_ow
 
 def test_a_cc_shared_by_both_customers_stays_one_cc(customer, other_customer, agent):
     # given
-    third = CustomerFactory(name="Third")
+    third = CustomerFactory.create(name="Third")
     ticket = ticket_create(actor=None, requester=third, subject="T", channel="email", body_text="x")
     ticket_update(actor=agent, ticket=ticket, changes={"ccs": [customer, other_customer]})
 
@@ -291,7 +291,7 @@ def test_impossible_merges_are_refused_and_nothing_is_written(
 ):
     # given: either a self-merge, or the source or the target merged into a third customer before
     if merged_first is not None:
-        customer_merge(actor=agent, source=request.getfixturevalue(merged_first), target=CustomerFactory())
+        customer_merge(actor=agent, source=request.getfixturevalue(merged_first), target=CustomerFactory.create())
         customer.refresh_from_db()
         other_customer.refresh_from_db()
     source = customer if merged_first is None else other_customer
@@ -327,7 +327,7 @@ def test_collaborators_and_customers_do_not_manage_customers(request, other_cust
 
 def test_an_update_records_before_and_after_of_what_changed(customer, agent):
     # given
-    acme = OrganizationFactory(name="Acme")
+    acme = OrganizationFactory.create(name="Acme")
     CustomField.objects.create(target="customer", key="vip", label="VIP", type="boolean")
 
     # when
@@ -379,7 +379,7 @@ def test_a_new_sender_from_an_organizations_domain_joins_it(agent):
 def test_an_explicit_organization_wins_over_the_domain(agent):
     # given
     organization_create(actor=agent, name="Acme", domains=["acme.com"])
-    chosen = OrganizationFactory(name="Chosen")
+    chosen = OrganizationFactory.create(name="Chosen")
 
     # when
     colin = customer_create(actor=agent, name="Colin", emails=["colin@acme.com"], organization=chosen)

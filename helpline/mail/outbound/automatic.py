@@ -42,6 +42,14 @@ def auto_reply_allowed(address: str, *, own: set[str] | None = None) -> str | No
     return None
 
 
+def _sent_log(address: str) -> None:
+    """Count an automatic mail to `address`, one that auto_reply_allowed let through, for the rate limit."""
+    clean = address_clean(address)
+    if clean is None:  # never: auto_reply_allowed refuses such an address
+        raise ValueError(f"Not a usable e-mail address: {address!r}")
+    insert_row(AcknowledgementLog(address=clean))
+
+
 def _sent_since(address: str, since: datetime) -> int:
     """How many automatic mails went to `address` since then: asked for every new ticket by mail,
     so written once rather than compiled by the ORM each time (see helpline/core/prepared.py)."""
@@ -86,7 +94,7 @@ def acknowledgement_enqueue(*, ticket: Ticket, message: Message, sender: Sender,
     )
     if queued is None:
         return "not sent: sent before"
-    insert_row(AcknowledgementLog(address=address_clean(to[1])))
+    _sent_log(to[1])
     return "queued"
 
 
@@ -118,5 +126,5 @@ def oversized_notice_enqueue(*, sender: Sender, to: tuple[str, str], subject: st
     )
     if queued is None:
         return "not sent: sent before"
-    insert_row(AcknowledgementLog(address=address_clean(to[1])))
+    _sent_log(to[1])
     return "queued"

@@ -117,7 +117,7 @@ def _bodies(mime: MimeMessage, payload: dict[str, Any]) -> None:
     html = payload.get("html") or ""
     if html:
         mime.add_alternative(html, subtype="html", cte="quoted-printable")
-        html_part = mime.get_payload()[-1]
+        html_part = [*mime.iter_parts()][-1]
         for attachment in _attachments(payload.get("inline") or []):
             maintype, subtype = _content_type(attachment)
             html_part.add_related(

@@ -48,6 +48,7 @@ def _send(prepared: PreparedEmail) -> None:
     # `MAIL FROM:<>`) goes through its connection directly; the errors are smtplib's, as above.
     recipients = [mailer.prep_address(address) for address in prepared.recipients()]
     with mailer:
+        assert mailer.connection is not None  # noqa: S101 - opened by `with` (or it raised)
         mailer.connection.sendmail("", recipients, prepared.message(policy=email.policy.SMTP).as_bytes())
 
 

@@ -8,6 +8,7 @@ belongs to that ticket's requester or CCs, so a forged bounce cannot mark anyone
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.db.models import Q
 from helpline.audit.services import event_record
 from helpline.core.clock import now
 from helpline.customers.models import ContactIdentity
-from helpline.mail.parsing import BounceInfo
+from helpline.mail.parsing import BounceInfo, BounceRecipient
 from helpline.mail.services.outcome import Outcome
 from helpline.mail.services.thread import ThreadMatch
 from helpline.mail.tokens import message_id_token
@@ -31,7 +32,8 @@ def bounce_record(*, bounce: BounceInfo, match: ThreadMatch, metadata: dict[str,
     origin, ticket = _origin(bounce.original_message_id)
     if ticket is None:
         ticket = match.ticket
-    failures = [r for r in (bounce.recipients or [bounce]) if r.action == "failed" or r.permanent]
+    reported: Sequence[BounceRecipient | BounceInfo] = bounce.recipients or [bounce]
+    failures = [r for r in reported if r.action == "failed" or r.permanent]
     if bounce.kind != "feedback" and not failures and bounce.action not in ("delayed", "failed"):
         return Outcome(State.IGNORED, f"Delivery notice ({bounce.action or 'no action'}): nothing to record")
     if ticket is None:

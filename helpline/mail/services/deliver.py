@@ -46,13 +46,13 @@ def customer_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
     customer, _ = customer_get_or_create_by_email(email=ctx.sender, name=ctx.sender_name)
     files = attachments_store(parsed.attachments, html=parsed.html, actor=None)
     text, html = ctx.bodies(html_fold_mark(files.html))
-    threading = {"message_id": ctx.message_id, "in_reply_to": " ".join(parsed.in_reply_to)[:998],
-                 "references": " ".join(parsed.references)}  # fmt: skip
+    in_reply_to, references = " ".join(parsed.in_reply_to)[:998], " ".join(parsed.references)
     metadata = ctx.metadata(thread=match.how or "new", skipped_attachments=files.skipped)
     if match.ticket is not None:
         message = customer_message_add(
             actor=None, ticket=match.ticket, author=customer, channel=Channel.EMAIL, body_text=text,
-            body_html=html, attachment_ids=files.ids, metadata=metadata, reopen=ctx.automated is None, **threading,
+            body_html=html, attachment_ids=files.ids, metadata=metadata, reopen=ctx.automated is None,
+            message_id=ctx.message_id, in_reply_to=in_reply_to, references=references,
         )  # fmt: skip
         ticket = message.ticket
         _fold_keep(message, html)
@@ -66,7 +66,7 @@ def customer_mail_add(ctx: MailContext, match: ThreadMatch) -> Outcome:
         actor=None, requester=customer, subject=subject_base(parsed.subject) or NO_SUBJECT, channel=Channel.EMAIL,
         body_text=text, body_html=html, team=ctx.mailbox.default_team if ctx.mailbox else None,
         category=ctx.mailbox.default_category if ctx.mailbox else None, attachment_ids=files.ids,
-        message_metadata=metadata, **threading,
+        message_metadata=metadata, message_id=ctx.message_id, in_reply_to=in_reply_to, references=references,
     )  # fmt: skip
     message = ticket_opening_message(ticket)
     _fold_keep(message, html)

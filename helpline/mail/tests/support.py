@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ def mail_bytes(
     message.set_content(body)
     if html is not None:
         message.add_alternative(html, subtype="html")
-        html_part = message.get_payload()[-1]
+        html_part = [*message.iter_parts()][-1]
         for filename, content_type, content, cid in inline:
             maintype, subtype = content_type.split("/")
             html_part.add_related(content, maintype, subtype, cid=f"<{cid}>", filename=filename)
@@ -94,6 +94,13 @@ def message_id_of(raw: bytes) -> str:
     return str(message_from_bytes(raw, policy=policy.default)["Message-ID"]).strip().strip("<>")
 
 
+def body_content(message: MIMEPart, kind: str) -> str:
+    """The content of the message's `kind` body ("plain" or "html"); AssertionError when it has none."""
+    body = message.get_body((kind,))
+    assert body is not None, f"the message has no {kind} body"
+    return body.get_content()
+
+
 def reply_from_client(received: EmailMessage, *, sender: str, body: str) -> bytes:
     """What a mail client sends when its user clicks Reply: Reply-To, "Re:", threading headers."""
     references = str(received.get("References", "")).split()
@@ -104,7 +111,7 @@ def reply_from_client(received: EmailMessage, *, sender: str, body: str) -> byte
         sender=sender,
         to=to,
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
-        body=f"{body}\n\nOn Monday, Helpline wrote:\n> {received.get_body(('plain',)).get_content()[:200]}",
+        body=f"{body}\n\nOn Monday, Helpline wrote:\n> {body_content(received, 'plain')[:200]}",
         in_reply_to=parent.strip("<>"),
         references=[r.strip("<>") for r in references] + [parent.strip("<>")],
     )
@@ -121,7 +128,7 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return message_from_bytes(self.raw, policy=policy.default)  # type: ignore[return-value]
+        return message_from_bytes(self.raw, policy=policy.default)
 
 
 @dataclass
@@ -220,7 +227,7 @@ class Dovecot:
             status, _ = client.select(f'"{folder}"', readonly=True)
             if status != "OK":
                 return []
-            _, data = client.uid("SEARCH", None, "ALL")
+            _, data = client.uid("SEARCH", "ALL")
             found = []
             for uid in data[0].split():
                 _, fetched = client.uid("FETCH", uid, "(FLAGS BODY.PEEK[])")

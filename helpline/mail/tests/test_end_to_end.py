@@ -84,7 +84,8 @@ def test_a_conversation_by_mail_from_first_message_to_reopen(world: World, agent
     ticket.refresh_from_db()
     assert Ticket.objects.count() == 1
     assert list(ticket.messages.values_list("kind", flat=True)) == ["customer", "reply", "customer"]
-    assert ticket.messages.last().body_text.startswith("Yes! Still burning.")
+    last = ticket.messages.last()
+    assert last is not None and last.body_text.startswith("Yes! Still burning.")
 
     # when the ticket is solved with another reply, and Carla writes again
     reply_add(actor=agent, ticket=ticket, body_text="Extinguished.", status=Status.SOLVED)

@@ -27,7 +27,7 @@ def _mail_with_inline_image() -> bytes:
     message.set_content("See the screenshot.")
     message.add_alternative('<p>See the screenshot:</p><p><img src="cid:shot1@example.com" alt="shot"></p>',
                             subtype="html")  # fmt: skip
-    message.get_payload()[1].add_related(PNG, "image", "png", cid="<shot1@example.com>", filename="shot.png")
+    [*message.iter_parts()][1].add_related(PNG, "image", "png", cid="<shot1@example.com>", filename="shot.png")
     return message.as_bytes()
 
 

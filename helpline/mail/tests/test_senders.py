@@ -20,8 +20,9 @@ def test_an_address_rule_wins_over_a_domain_rule(admin: Agent):
     sender_rule_set(actor=admin, pattern="boss@example.org", action="allow")
 
     # then
-    assert sender_rule_for("boss@example.org").action == "allow"
-    assert sender_rule_for("Intern@Example.org").action == "block"
+    boss, intern = sender_rule_for("boss@example.org"), sender_rule_for("Intern@Example.org")
+    assert boss is not None and boss.action == "allow"
+    assert intern is not None and intern.action == "block"
     assert sender_rule_for("someone@elsewhere.example") is None
 
 

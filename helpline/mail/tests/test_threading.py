@@ -184,6 +184,7 @@ def test_an_out_of_office_reply_is_attached_flagged_and_reopens_nothing(deliver:
     message = ticket.messages.last()
     assert inbound.reason == f"Automated mail (out-of-office) attached to #{ticket.number}"
     assert ticket.status == Status.SOLVED
+    assert message is not None
     assert message.metadata["mail"]["automated"] == "out-of-office"
     assert message.metadata["mail"]["flagged"] is True
     assert OutboxMessage.objects.count() == outbox_before

@@ -39,7 +39,9 @@ def test_messages_from_the_services_are_translated_too(customer):
     # given
     client = Client()
     html = client.get("/portal/new").content.decode()
-    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    found = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert found is not None
+    token = found.group(1)
     # when
     with time_machine.travel(now() + timedelta(minutes=1)):
         response = client.post(

@@ -25,8 +25,8 @@ def _signed_in(customer: Customer) -> Client:
 
 @pytest.fixture
 def colleague_ticket(customer):
-    org = OrganizationFactory(name="Acme", shares_tickets=False)
-    colleague = CustomerFactory(name="Colin", email="colin@acme.test", organization=org)
+    org = OrganizationFactory.create(name="Acme", shares_tickets=False)
+    colleague = CustomerFactory.create(name="Colin", email="colin@acme.test", organization=org)
     Customer.objects.filter(pk=customer.pk).update(organization=org)
     return ticket_create(actor=None, requester=colleague, subject="VPN down", channel=Channel.EMAIL, body_text="Help")
 

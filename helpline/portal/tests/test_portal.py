@@ -25,8 +25,10 @@ pytestmark = pytest.mark.django_db
 def _link_for(email: str, client: Client | None = None) -> str:
     """Ask for a sign-in link and return it, as the customer would find it in the mail."""
     (client or Client()).post("/portal/sign-in", {"email": email})
-    mail = OutboxMessage.objects.filter(kind="email").order_by("-id").first()
-    return re.search(r"https?://\S+/portal/sign-in/\S+", mail.payload["text"]).group(0)
+    mail = OutboxMessage.objects.filter(kind="email").latest("id")
+    found = re.search(r"https?://\S+/portal/sign-in/\S+", mail.payload["text"])
+    assert found is not None
+    return found.group(0)
 
 
 def _signed_in(customer: Customer) -> Client:
@@ -44,7 +46,9 @@ def test_a_sign_in_link_is_mailed_through_the_outbox_and_only_its_hash_is_stored
     mail = OutboxMessage.objects.get(kind="email")
     assert mail.payload["to"] == ["carla@example.com"]
     assert set(mail.payload) == {"to", "subject", "text", "html"}
-    secret = re.search(r"/portal/sign-in/(\S+)", mail.payload["text"]).group(1)
+    found = re.search(r"/portal/sign-in/(\S+)", mail.payload["text"])
+    assert found is not None
+    secret = found.group(1)
     link = PortalLink.objects.get()
     assert link.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(PortalLink.objects.values().get())
@@ -111,8 +115,8 @@ def test_the_portal_lists_the_customers_tickets_only(customer, other_customer, c
 
 def test_colleagues_tickets_show_when_the_organization_shares(customer, support_team):
     # given
-    org = OrganizationFactory(name="Acme", shares_tickets=True)
-    colleague = CustomerFactory(name="Colin", email="colin@acme.test", organization=org)
+    org = OrganizationFactory.create(name="Acme", shares_tickets=True)
+    colleague = CustomerFactory.create(name="Colin", email="colin@acme.test", organization=org)
     Customer.objects.filter(pk=customer.pk).update(organization=org)
     theirs = ticket_create(actor=None, requester=colleague, subject="VPN down", channel=Channel.EMAIL, body_text="x")
     # when
@@ -163,7 +167,7 @@ def test_the_customer_answers_with_a_file_and_marks_the_request_solved(customer,
     )
     client.post(f"/portal/requests/{carla_ticket.number}/solve")
     # then
-    answer = Message.objects.filter(ticket=carla_ticket, kind=Message.Kind.CUSTOMER).order_by("-id").first()
+    answer = Message.objects.filter(ticket=carla_ticket, kind=Message.Kind.CUSTOMER).latest("id")
     assert (answer.body_text, answer.channel, answer.author_customer) == ("Here is a screenshot", "portal", customer)
     assert [a.filename for a in answer.attachments.all()] == ["shot.png"]
     carla_ticket.refresh_from_db()

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def _form(client: Client, path: str = "/portal/new") -> dict[str, str]:
     """What the served form carries (its signed token), as a person would post it a minute later."""
     html = client.get(path).content.decode()
-    return {"form_token": re.search(r'name="form_token" value="([^"]+)"', html).group(1)}
+    found = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert found is not None
+    return {"form_token": found.group(1)}
 
 
 def _submit(client: Client, path: str = "/portal/new", **fields):

@@ -155,7 +155,7 @@ def ticket_opening_message(ticket: Ticket) -> Message:
     """The requester's first message of a ticket: the one ticket_create wrote (no query), else read."""
     written = ticket.__dict__.get("_opening_message")
     if written is not None:
-        return written  # type: ignore[no-any-return]
+        return written
     return ticket.messages.order_by("created_at", "id")[:1].get()
 
 

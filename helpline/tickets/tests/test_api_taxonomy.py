@@ -20,9 +20,9 @@ def body(response: Any) -> Any:
 
 def test_categories_are_listed_in_tree_order(agent):
     # given
-    billing = CategoryFactory(name="Billing")
-    refunds = CategoryFactory(name="Refunds", parent=billing)
-    access = CategoryFactory(name="Access")
+    billing = CategoryFactory.create(name="Billing")
+    refunds = CategoryFactory.create(name="Refunds", parent=billing)
+    access = CategoryFactory.create(name="Access")
 
     # when
     response = api_client(agent).get("/categories")
@@ -101,7 +101,7 @@ def test_an_unknown_category_is_404(admin):
 
 def test_tags_are_listed_by_name_and_created_by_agents(agent):
     # given
-    TagFactory(name="vip")
+    TagFactory.create(name="vip")
     api = api_client(agent)
 
     # when
@@ -145,7 +145,7 @@ def test_a_supervisor_renames_and_deletes_a_tag(supervisor, agent, carla_ticket)
 
 def test_renaming_a_tag_to_a_name_in_use_is_a_409_problem(supervisor):
     # given
-    invoice, _vip = TagFactory(name="invoice"), TagFactory(name="vip")
+    invoice, _vip = TagFactory.create(name="invoice"), TagFactory.create(name="vip")
 
     # when
     response = api_client(supervisor).patch(f"/tags/{invoice.pk}", {"name": "vip"})
@@ -158,7 +158,7 @@ def test_renaming_a_tag_to_a_name_in_use_is_a_409_problem(supervisor):
 
 def test_agents_neither_rename_nor_delete_tags_and_unknown_tags_are_404(agent, supervisor, footprint):
     # given
-    tag = TagFactory(name="invoice")
+    tag = TagFactory.create(name="invoice")
     alice, sam = api_client(agent), api_client(supervisor)
     before = footprint()
 

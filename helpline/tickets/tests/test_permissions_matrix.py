@@ -258,10 +258,10 @@ def test_what_each_persona_writes(request, admin, footprint, ticket_name, person
 @pytest.fixture
 def colleague_ticket(customer, support_team):
     """Carla's colleague Colin, of the same organization, has a ticket of his own."""
-    acme = OrganizationFactory(name="Acme", domains=["example.com"])
+    acme = OrganizationFactory.create(name="Acme", domains=["example.com"])
     customer.organization = acme
     customer.save()
-    colin = CustomerFactory(name="Colin", email="colin@example.com", organization=acme)
+    colin = CustomerFactory.create(name="Colin", email="colin@example.com", organization=acme)
     return ticket_create(
         actor=None, requester=colin, subject="Colin's", channel=Channel.EMAIL, body_text="x", team=support_team
     )

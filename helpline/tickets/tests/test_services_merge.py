@@ -18,7 +18,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def duplicate(other_customer, support_team):
     """Otto wrote about Carla's problem too, with his colleague copied and a tag."""
-    colleague = CustomerFactory(name="Colin", email="colin@example.net")
+    colleague = CustomerFactory.create(name="Colin", email="colin@example.net")
     ticket = ticket_create(
         actor=None,
         requester=other_customer,

@@ -158,7 +158,7 @@ def test_a_reply_to_a_requester_without_an_address_queues_no_email(agent, suppor
     from helpline.customers.tests.factories import CustomerFactory
     from helpline.tickets.services import ticket_create
 
-    caller = CustomerFactory(email=None, name="Phone caller")
+    caller = CustomerFactory.create(email=None, name="Phone caller")
     ticket = ticket_create(actor=agent, requester=caller, subject="Call", channel=Channel.PHONE, body_text="x")
 
     # when

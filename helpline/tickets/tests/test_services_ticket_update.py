@@ -46,7 +46,7 @@ def test_changing_one_field_writes_it_bumps_the_version_and_records_one_event(
 
 def test_relations_are_recorded_by_id(carla_ticket, agent, support_team, billing_team, ticket_events):
     # given
-    refunds = CategoryFactory(name="Refunds")
+    refunds = CategoryFactory.create(name="Refunds")
 
     # when
     ticket = ticket_update(actor=agent, ticket=carla_ticket, changes={"category": refunds, "team": billing_team})

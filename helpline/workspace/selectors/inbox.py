@@ -275,7 +275,7 @@ def inbox_page(
         op = "lt" if descending else "gt"
         narrow = narrow.filter(Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"id__{op}": last_id}))
     page_ids = narrow.values("id")[: limit + 1]
-    rows = list(
+    rows: list[Ticket] = list(
         (base if base is not None else ticket_queryset(actor=actor))
         .filter(id__in=page_ids)
         .select_related("requester", "assignee", "team", "category")

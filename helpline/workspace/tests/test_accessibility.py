@@ -58,7 +58,7 @@ def scene(admin, agent, customer, support_team, carla_ticket) -> Scene:
     field = custom_field_create(
         actor=admin, target="ticket", key="plan", label="Plan", type="choice", choices=["Free", "Pro"], is_public=True
     )
-    organization = OrganizationFactory(name="Acme")
+    organization = OrganizationFactory.create(name="Acme")
     canned = canned_response_create(actor=agent, title="Thanks", body="Thank you for writing to us.")
     ids = {
         "ticket": carla_ticket.number,

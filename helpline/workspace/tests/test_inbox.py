@@ -45,7 +45,7 @@ def test_an_agent_signs_in_with_the_form_and_lands_on_the_inbox(support_team):
     # given
     from helpline.accounts.tests.factories import AgentFactory
 
-    AgentFactory(email="alice@helpline.test", name="Alice", password="correct horse battery")
+    AgentFactory.create(email="alice@helpline.test", name="Alice", password="correct horse battery")
     client = Client()
     # when
     response = client.post("/login/", {"username": "alice@helpline.test", "password": "correct horse battery"})
@@ -155,7 +155,9 @@ def test_load_more_returns_the_next_rows_only(agent, customer, support_team):
     tickets = [_ticket(customer, support_team, f"T{n}") for n in range(30)]
     client = _signed_in(agent)
     first = client.get("/views/all?sort=number").content.decode()
-    cursor = re.search(r'hx-get="/views/all\?sort=number&amp;cursor=([^"]+)"', first).group(1)
+    found = re.search(r'hx-get="/views/all\?sort=number&amp;cursor=([^"]+)"', first)
+    assert found is not None
+    cursor = found.group(1)
     # when
     more = client.get(
         f"/views/all?sort=number&cursor={cursor}", headers={"HX-Request": "true", "HX-Target": "more-row"}
@@ -242,7 +244,7 @@ def test_script_in_a_subject_and_a_name_is_shown_as_text(agent, support_team):
     # given
     from helpline.customers.tests.factories import CustomerFactory
 
-    evil = CustomerFactory(name="<img src=x onerror=alert(1)>", email="evil@example.com")
+    evil = CustomerFactory.create(name="<img src=x onerror=alert(1)>", email="evil@example.com")
     _ticket(evil, support_team, "<script>alert('x')</script>")
     # when
     html = _signed_in(agent).get("/views/unassigned").content.decode()

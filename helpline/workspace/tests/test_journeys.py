@@ -93,7 +93,9 @@ def test_web_form_to_agent_and_portal_and_back(browser, asgi_server, agent, supp
     visitor.click("text=E-mail me a sign-in link")
     expect(visitor.locator("text=Check your e-mail")).to_be_visible()
     mail = OutboxMessage.objects.filter(kind="email", payload__subject__icontains="sign-in").latest("id")
-    link = re.search(r"https?://\S+/portal/sign-in/\S+", mail.payload["text"]).group(0)
+    found = re.search(r"https?://\S+/portal/sign-in/\S+", mail.payload["text"])
+    assert found is not None
+    link = found.group(0)
     visitor.goto(link)
     visitor.click("[data-sign-in]")
     visitor.click("text=Cannot export my invoices")
