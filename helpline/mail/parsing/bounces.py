@@ -25,24 +25,36 @@ _BOUNCE_SUBJECT = re.compile(
     r"could\s+not\s+be\s+delivered|delivery\s+(?:incomplete|delayed)|not\s+delivered|warning:\s+could\s+not\s+send|"
     r"message\s+(?:not\s+delivered|delayed|status)|mail\s+could\s+not\s+be\s+delivered|unzustellbar|nicht\s+zustellbar|"
     r"non\s+remis|no\s+entregado|non\s+recapitabile|onbestelbaar|returned\s+to\s+sender|permanent\s+error|"
-    r"undeliverable|rejected|delivery\s+status|returning\s+(?:message\s+)?to\s+sender|\bmail\s+failed",
+    r"undeliverable|rejected|delivery\s+status|returning\s+(?:message\s+)?to\s+sender|\bmail\s+failed|"
+    r"\bmail\s+failure|failed\s+mail|delivery\s+warning|not\s+yet\s+been\s+delivered|\bmessage\s+\S{1,40}\s+delayed|"
+    r"не\s+доставлен|недоставлен|传输失败|投递失败|无法投递|退信|未能送达|配信(?:不能|エラー|失敗)",
     re.IGNORECASE,
 )
+# A subject that forwards or quotes a bounce: a person asking about it, not the report itself.
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|enc|vs|i)\s*:", re.IGNORECASE)
 _DAEMON = re.compile(
-    r"^(?:mailer[-_]?daemon|post[-_]?master|mail[-_]?daemon|mdaemon|mail\s*delivery|double-bounce|bounce[sd]?)\b",
+    r"^(?:mailer[-_]?daemon|post[-_]?master|mail[-_]?daemon|mdaemon|mail\s*delivery|double-bounce|bounce[sd]?|ndr|"
+    r"system\s+administrator|automated\s+response)\b|^\"?system\s+administrator\"?@|postmaster[@\\]|"
+    r"smtp[-_ ]?mail[-_ ]?service|mail\s+delivery\s+(?:system|subsystem)",
     re.IGNORECASE,
 )
 _COMPLAINT_SUBJECT = re.compile(r"\bcomplaint\b|abuse\s+report|feedback\s+(?:loop|report)", re.IGNORECASE)
 _FAILURE_TEXT = re.compile(
     r"could\s+not\s+be\s+delivered|undeliverable|delivery\s+(?:has\s+)?failed|permanent\s+(?:error|failure)|"
     r"requested\s+action\s+not\s+taken|invalid\s+(?:user|recipient)\s+address|no\s+such\s+user|"
-    r"wasn't\s+able\s+to\s+deliver|unable\s+to\s+deliver|did\s+not\s+reach|message\s+not\s+delivered",
+    r"wasn't\s+able\s+to\s+deliver|unable\s+to\s+deliver|did\s+not\s+reach|message\s+not\s+delivered|"
+    r"could\s+not\s+deliver|(?:has|have)\s+not\s+(?:yet\s+)?been\s+delivered|has\s+been\s+(?:returned|postponed)|"
+    r"did\s+not\s+(?:exactly\s+)?match|did\s+not\s+receive\s+a\s+copy|failed\s+recipients?|"
+    r"(?:was|were)\s+(?:automatically\s+)?rejected|continue\s+to\s+(?:try|attempt)|delivery\s+attempts|"
+    r"pas\s+pu\s+[eê]tre\s+d[ée]livr|не\s+может\s+быть\s+доставлен|无法(?:发送|送达)",
     re.IGNORECASE,
 )
+# A person's mail about a failed delivery (a parcel, an order) has none of these words of mail.
+_MAIL_WORDS = re.compile(r"\b(?:e-?mail|message|mail|recipients?|mailbox|smtp|rcpt)\b", re.IGNORECASE)
 _ADDRESS = re.compile(r"<?([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?)>?")
 # Where a free-text bounce starts quoting the original message: recipients are looked for above.
 _ORIGINAL_MARKER = re.compile(
-    r"copy\s+of\s+(?:the|your)\s+(?:original\s+)?message|original\s+message\s+(?:follows|headers)|"
+    r"(?<!receive\sa\s)copy\s+of\s+(?:the|your)\s+(?:original\s+)?message|original\s+message\s+(?:follows|headers)|"
     r"below\s+this\s+line\s+is\s+a\s+copy|undelivered\s+message\s+headers|message\s+headers\s+follow|"
     r"(?<!-)-{2,}\s{0,3}original\s+message|^received:\s|^return-path:\s",
     re.IGNORECASE | re.MULTILINE,
@@ -71,11 +83,43 @@ def bounce_info(
         if found:
             return _finish(found, "dsn", parts, msg, text)
     if report_type in ("disposition-notification",) or "message/disposition-notification" in parts:
-        return None
+        return _refusal(parts, msg, text)
     if not _looks_like_bounce(msg, sender, subject, return_path, report_type, text):
         return None
     found = _from_text(msg, text, recipients_of_bounce, sender.email, parts)
-    return _finish(found, "text", parts, msg, text) if found else None
+    if found:
+        return _finish(found, "text", parts, msg, text)
+    # Plainly a bounce, but it names no recipient (some gateways leave it out): still not a
+    # person's mail, so it must not open a ticket.
+    human = _human_part(text)
+    status = _text_status(human)
+    info = _finish([_recipient("", status, _action_for(status), human[:3000], human[:3000])], "text", parts, msg, text)
+    info.recipients = []
+    return info
+
+
+# A disposition notification that says the message was thrown away (Sieve's "reject", RFC 5429):
+# a refusal in MDN form, not a read receipt.
+_REFUSED_DISPOSITION = re.compile(
+    r";\s*(?:deleted|denied|failed|error)\b|/\s*(?:deleted|denied|failed)\b", re.IGNORECASE
+)
+
+
+def _refusal(parts: dict[str, Message], msg: Message, text: str) -> BounceInfo | None:
+    part = parts.get("message/disposition-notification")
+    fields = _fields(_part_text(part)) if part is not None else {}
+    refused = (
+        _REFUSED_DISPOSITION.search(fields.get("disposition", ""))
+        or "rejected" in (raw_header(msg, "Auto-Submitted") or "").lower()
+    )
+    email = normalize_email(fields.get("final-recipient", "").split(";", 1)[-1])
+    if not refused or not email:
+        return None
+    human = _human_part(text)
+    status = find_status(human) or "5.0.0"
+    return _finish(
+        [_recipient(email, status, "failed", _context(human, email), human[:3000])], "text", parts, msg, text
+    )
 
 
 def _looks_like_bounce(
@@ -83,11 +127,21 @@ def _looks_like_bounce(
 ) -> bool:
     if report_type == "delivery-status" or raw_header(msg, "X-Failed-Recipients"):
         return True
-    daemon = bool(_DAEMON.match(sender.email) or _DAEMON.match(sender.name) or not sender.email)
+    daemon = bool(_DAEMON.search(sender.email) or _DAEMON.match(sender.name) or not sender.email)
     bounce_subject = bool(_BOUNCE_SUBJECT.search(subject))
-    null_path = return_path == ""
-    failure_text = (daemon or null_path) and bool(_FAILURE_TEXT.search(text[:5000]))
-    return (daemon and (bounce_subject or null_path)) or (null_path and bounce_subject) or failure_text
+    # The null path, or a daemon's address as Return-Path (an MTA that rewrote the envelope sender).
+    null_path = return_path == "" or bool(return_path and _DAEMON.match(return_path))
+    head = text[:5000]
+    if daemon or null_path:
+        return bounce_subject or (daemon and null_path) or bool(_FAILURE_TEXT.search(head))
+    # A gateway with an ordinary address (an antivirus filter, an Exchange NDR relayed by a list):
+    # it says so in the subject and in words of mail, and does not forward it.
+    return (
+        bounce_subject
+        and not _FORWARD_SUBJECT.match(subject)
+        and bool(_FAILURE_TEXT.search(head))
+        and bool(_MAIL_WORDS.search(head))
+    )
 
 
 def _report_parts(msg: Message) -> dict[str, Message]:
@@ -141,6 +195,9 @@ def _from_dsn(part: Message, text: str) -> list[BounceRecipient]:
         if not address:
             continue
         email = normalize_email(address.split(";", 1)[-1])
+        original = normalize_email(fields.get("original-recipient", "").split(";", 1)[-1])
+        if original and original != email:
+            email = original  # the address we sent to; Final-Recipient may be a local alias or mailbox id
         for other in ("original-recipient", "x-actual-recipient"):
             if not email and fields.get(other):
                 email = normalize_email(fields[other].split(";", 1)[-1])
@@ -227,23 +284,66 @@ def _is_daemon_address(email: str) -> bool:
     return email.split("@")[0].lower().startswith("mailer-daemon")
 
 
+# "Unknown user: x@y", "Failed Recipient: x@y", "Intended recipient: <x@y>" (one address after a label).
+_LABELLED = re.compile(
+    r"^[\s*>|-]{0,20}[A-Za-z][A-Za-z ]{0,30}\b(?:user|recipient|address|addressee)s?(?:\(s\))?[ \t]*:[ \t]*"
+    r"<?([^\s<>@\"]{1,64}@[A-Za-z0-9.-]{1,255}+)>?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+# Sendmail names the alias we wrote to under the address it expanded to.
+_EXPANDED_FROM = re.compile(r"^\s*\(expanded\s+from:\s*<?([^\s<>@\"]{1,64}@[A-Za-z0-9.-]{1,255}+)>?\s*\)", re.MULTILINE)
+# Where a mid-sentence address is the recipient (not the sender or a directory's example).
+_RECIPIENT_CUE = re.compile(r"addressed|recipient|deliver|\bto\b", re.IGNORECASE)
+
+
+def _clean_address(value: str) -> str:
+    """An address as a bounce wrote it: without quotes or brackets around it, or an X.400 'SMTP=' prefix."""
+    value = re.sub(r"^(?:.*[;:])?(?:smtp|rfc822)=", "", value.strip(), flags=re.IGNORECASE)
+    return normalize_email(value.strip("'`[](){}.,;"))
+
+
 def _text_addresses(text: str, ours: set[str], bounce_sender: str) -> list[str]:
-    listed = [normalize_email(m.group(1)) for m in _LISTED.finditer(text)]
+    found = sorted(
+        [(m.start(), m.group(1)) for m in _LISTED.finditer(text)]
+        + [(m.start(), m.group(1)) for m in _LABELLED.finditer(text)]
+        + [(m.start(), m.group(1)) for m in _EXPANDED_FROM.finditer(text)]
+    )
+    listed = [_clean_address(address) for _, address in found]
     listed = [e for e in listed if e and e != bounce_sender and not _is_daemon_address(e)]
     if not listed:  # no address alone on its line: the addresses that start a line (not ours)
-        listed = [normalize_email(m.group(1)) for m in _LINE_ADDRESS.finditer(text)]
+        listed = [_clean_address(m.group(1)) for m in _LINE_ADDRESS.finditer(text)]
         listed = [e for e in listed if e and e not in ours and e != bounce_sender and not _is_daemon_address(e)]
     if listed:
         return list(dict.fromkeys(listed))[:10]
+    return _mentioned_address(text, ours, bounce_sender)
+
+
+def _mentioned_address(text: str, ours: set[str], bounce_sender: str) -> list[str]:
+    """The first address named in a sentence, preferring a line that says it is the recipient."""
+    first: list[str] = []
+    quoted_to: list[str] = []  # the To of the returned message's header excerpt: the last resort
     for line in text.splitlines():
-        if re.match(r"\s*(?:message-id|references|in-reply-to|x-[\w-]+|received|return-path)\s*:", line, re.IGNORECASE):
+        header = _EXCERPT_HEADER.match(line)
+        if header and header.group(1).lower() != "to":
             continue
         for match in _ADDRESS.finditer(line):
-            email = normalize_email(match.group(1))
+            email = _clean_address(match.group(1))
             local = email.split("@", 1)[0].lower()
-            if email and email not in ours and email != bounce_sender and local not in ("mailer-daemon", "postmaster"):
+            if not email or email in ours or email == bounce_sender or local in ("mailer-daemon", "postmaster"):
+                continue
+            if header:
+                quoted_to = quoted_to or [email]
+            elif _RECIPIENT_CUE.search(line):
                 return [email]
-    return []
+            else:
+                first = first or [email]
+    return first or quoted_to
+
+
+_EXCERPT_HEADER = re.compile(
+    r"\s*(message-id|references|in-reply-to|x-[\w-]+|received|return-path|to|from|subject|sent|date|cc)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _original_recipients(text: str, parts: dict[str, Message]) -> list[str]:

@@ -21,7 +21,7 @@ OWN_MARKER = re.compile(
 _WROTE = (
     r"^(?:on|am|le|el|il|op|em|no\s+dia|den|dne|w\s+dniu|dnia|pe)\b.{0,250}"
     r"(?:wrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto|schreef|escreveu|skrev|napsal(?:\(a\))?|napisa[łl](?:\(a\))?|"
-    r"a\s+scris|kirjoitti|írta)\b.{0,250}[:：]?\s*$"
+    r"a\s+scris|kirjoitti|írta|geschreven)\b.{0,250}[:：]?\s*$"
 )
 _WROTE_START = re.compile(r"^(?:on|am|le|el|il|op|em|no\s+dia|den|dne|w\s+dniu|dnia|pe)\s", re.IGNORECASE)
 _ATTRIBUTION = [
@@ -34,6 +34,13 @@ _ATTRIBUTION = [
     re.compile(r"^.{0,200}(?:写道|寫道|書きました|のメッセージ|님이\s*작성)\s*[:：]?\s*$"),
     re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{0,200}[:：]\s*$"),
     re.compile(r"^.{0,200}\b(?:от|from|de|von)\b.{0,100}<[^\s<>@]+@[^\s<>@]+>\s*[:：]\s*$", re.IGNORECASE),
+    # Gmail's date-first form: "2011/4/7 Name <name@example.com>" or "2014-10-17 11:28 GMT+03:00 Name <...>:".
+    re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,200}<\s?[^\s<>@]+@[^\s<>@]+\s?>\s*[:：]?\s*$"),
+    # Android and others: "---- Name wrote ----", "------On <date>, Name wrote-----".
+    re.compile(
+        r"^-{2,}\s*.{1,250}\b(?:wrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto|schreef|escreveu|skrev)\s*[:：]?\s*-{2,}$",
+        re.IGNORECASE,
+    ),
 ]
 # Any client: a line that names an address and a time and ends with a colon (only trusted when
 # quoted lines follow it).
@@ -52,7 +59,7 @@ SEPARATOR = re.compile(
     r"^[-_=*\s]{0,80}(?:original\s+message|ursprüngliche\s+nachricht|original[- ]nachricht|message\s+d'origine|"
     r"mensaje\s+original|messaggio\s+originale|oorspronkelijk\s+bericht|mensagem\s+original|ursprungligt\s+meddelande|"
     r"oprindelig\s+meddelelse|opprinnelig\s+melding|alkuperäinen\s+viesti|wiadomość\s+oryginalna|původní\s+zpráva|"
-    r"исходное\s+сообщение|原始邮件|原始郵件|元のメッセージ|reply\s+message)\s*[-_=*]*\s*$",
+    r"исходное\s+сообщение|antwort\s+nachricht|原始邮件|原始郵件|元のメッセージ|reply\s+message)\s*[-_=*]*\s*$",
     re.IGNORECASE,
 )
 OUTLOOK_RULE = re.compile(r"^ {0,8}_{20,} {0,8}$")
@@ -97,8 +104,8 @@ MOBILE_SIGNATURE = re.compile(
 # search for one of them spares the heavier patterns on ordinary lines.
 _ATTRIBUTION_HINTS = (
     "wrote", "schrieb", "crit", "escribi", "scritto", "schreef", "escreveu", "skrev", "napsal", "napisa", "nadesłał",
-    "pisze", "scris", "kirjoitti", "írta", "пишет", "написал", "写道", "寫道", "書きました", "のメッセージ", "작성",
-    "年", "@",
+    "pisze", "scris", "kirjoitti", "írta", "geschreven", "пишет", "написал", "写道", "寫道", "書きました",
+    "のメッセージ", "작성", "年", "@",
 )  # fmt: skip
 
 
@@ -113,12 +120,12 @@ def _hinted(text: str) -> bool:
     return any(hint in lowered for hint in (_ASCII_HINTS if lowered.isascii() else _ATTRIBUTION_HINTS))
 
 
-def is_attribution(line: str, next_line: str = "") -> bool:
-    """'On <date>, <name> wrote:' and its relatives (a line, or a line wrapped onto the next one)."""
+def is_attribution(line: str, next_line: str = "", third_line: str = "") -> bool:
+    """'On <date>, <name> wrote:' and its relatives (a line, or a line wrapped onto the next one or two)."""
     stripped = line.strip()
     if not stripped or len(stripped) > 400 or stripped.startswith(">"):
         return False
-    if not _hinted(stripped) and not _hinted(next_line[:400]):
+    if not _hinted(stripped) and not _hinted(next_line[:400]) and not _ends_attribution(third_line):
         return False
     if _matches_attribution(stripped, _ATTRIBUTION):
         return True
@@ -128,7 +135,28 @@ def is_attribution(line: str, next_line: str = "") -> bool:
     # Wrapped attributions start like one ("On ...", "Am ...") or end like one ("... написал:").
     if not (_WROTE_START.match(stripped) or _TIME.search(stripped)):
         return False
-    return _matches_attribution(f"{stripped} {following}", [_ATTRIBUTION[0], _ATTRIBUTION[2], _ATTRIBUTION[3]])
+    if _matches_attribution(f"{stripped} {following}", _WRAPPED):
+        return True
+    # Over three lines ("On <date>, Name <" / "address>" / "wrote:"): only when the third line ends it.
+    last = third_line.strip()
+    return (
+        0 < len(last) <= 200
+        and bool(_WRAPPED_END.search(last))
+        and _matches_attribution(f"{stripped} {following} {last}", _WRAPPED)
+    )
+
+
+def _ends_attribution(line: str) -> bool:
+    # A plain string test first: most third lines end in neither.
+    return line.rstrip().endswith((":", "：", "wrote")) and _hinted(line[:400])
+
+
+_WRAPPED = [_ATTRIBUTION[0], _ATTRIBUTION[2], _ATTRIBUTION[3], _ATTRIBUTION[6]]
+_WRAPPED_END = re.compile(
+    r"(?:\bwrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto|schreef|escreveu|skrev|geschreven|пишет|написал\w*|>)"
+    r"\s*[:：]\s*$|\bwrote\s*$",
+    re.IGNORECASE,
+)
 
 
 def _matches_attribution(text: str, patterns: list[re.Pattern[str]]) -> bool:
@@ -144,9 +172,12 @@ def is_generic_attribution(line: str) -> bool:
 
 
 def outlook_block(lines: list[str], index: int) -> bool:
-    """A 'From: ... / Sent: ... / To: ... / Subject: ...' header block starts at `index`."""
-    if len(lines[index]) > MAX_MARKER_LINE or not FROM_LINE.match(lines[index]):
+    """A 'From: ... / Sent: ... / To: ... / Subject: ...' header block starts at `index` (some clients
+    put 'Date: <date and time>' first, then To: or From: with an address)."""
+    if len(lines[index]) > MAX_MARKER_LINE:
         return False
+    if not FROM_LINE.match(lines[index]):
+        return _date_led_block(lines, index)
     others = 0
     for line in lines[index + 1 : index + 8]:
         kind = _header_line_kind(line[:MAX_MARKER_LINE])
@@ -154,6 +185,19 @@ def outlook_block(lines: list[str], index: int) -> bool:
         if others >= 2 or kind == 2:
             return True
     return False
+
+
+def _date_led_block(lines: list[str], index: int) -> bool:
+    if not (_DATE_LINE.match(lines[index]) and _TIME.search(lines[index])):
+        return False
+    following = [line for line in lines[index + 1 : index + 3] if line.strip()]
+    return bool(following) and bool(_ADDRESSED_LINE.match(following[0][:MAX_MARKER_LINE]))
+
+
+_DATE_LINE = re.compile(r"^[*>\s]{0,10}(?:date|datum|fecha|data|дата)[\s*]{0,4}:\s*\S", re.IGNORECASE)
+_ADDRESSED_LINE = re.compile(
+    rf"^[*>\s]{{0,10}}(?:{_FROM}|to|an|[àa]|para|aan|till|til|кому)[\s*]{{0,4}}[:：].{{0,300}}@", re.IGNORECASE
+)
 
 
 _SENT_LINE = re.compile(r"^[*>\s]{0,10}(?:sent|date|gesendet|datum|envoy|enviado|fecha)", re.IGNORECASE)

@@ -51,6 +51,7 @@ def find_cut(lines: list[str]) -> tuple[int | None, int | None]:
         if FORWARD.match(stripped):
             return None, index
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        third = lines[index + 2] if index + 2 < len(lines) else ""
         if SEPARATOR.match(stripped) or OUTLOOK_RULE.match(stripped):
             if _forward_follows(lines, index + 1):
                 return None, index
@@ -58,7 +59,7 @@ def find_cut(lines: list[str]) -> tuple[int | None, int | None]:
         if outlook_block(lines, index):
             return (None, index) if forwarded_block(lines, index) else (index, None)
         if not _quoted(line) and (
-            is_attribution(line, nxt) or (is_generic_attribution(line) and _quote_follows(lines, index))
+            is_attribution(line, nxt, third) or (is_generic_attribution(line) and _quote_follows(lines, index))
         ):
             return index, None
     return None, None
@@ -138,11 +139,12 @@ def _fold_quotes(lines: list[str], keep: list[bool], start: int, end: int) -> No
         above = block_start - 1
         while above >= start and not lines[above].strip():
             above -= 1
-        if above >= start and (is_attribution(lines[above]) or is_generic_attribution(lines[above])):
-            for i in range(above, block_start):
-                keep[i] = False
-        elif above - 1 >= start and is_attribution(lines[above - 1], lines[above]):
+        # The wrapped form first: "On <date>, Name" / "<address> wrote:" is folded whole.
+        if above - 1 >= start and lines[above - 1].strip() and is_attribution(lines[above - 1], lines[above]):
             for i in range(above - 1, block_start):
+                keep[i] = False
+        elif above >= start and (is_attribution(lines[above]) or is_generic_attribution(lines[above])):
+            for i in range(above, block_start):
                 keep[i] = False
 
 

@@ -323,7 +323,6 @@ SISIMAI_DEVIATIONS: dict[str, str] = {
     "bsd/lhost-googlegroups-15.eml": "a Google 'Send mail as' refusal in free text we do not recognise",
     "bsd/lhost-interscanmss-02.eml": "'please check if address is correct' without a code: too vague for us",
     "bsd/lhost-messagelabs-03.eml": "MessageLabs' bare '542 ... Rejected' means unknown user only in sisimai's table",
-    "bsd/lhost-messagingserver-03.eml": "5.7.1 with a generic text: security error for us, filtered for sisimai",
     "bsd/lhost-opensmtpd-12.eml": "null MX reported only as 'Destination address is not accepted'; we read the status",
     "bsd/lhost-postfix-47.eml": "'554 Transaction failed' after MAIL FROM: sender refused for us",
     "bsd/lhost-postfix-49.eml": "an OCN bounce whose only address is the support contact; we cannot find the recipient",

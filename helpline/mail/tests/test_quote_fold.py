@@ -36,6 +36,7 @@ def _gmail() -> bytes:
 def _stored(deliver: Callable[..., InboundMail], raw: bytes) -> Message:
     inbound = deliver(raw)
     assert inbound.state == InboundMail.State.PROCESSED, inbound.reason
+    assert inbound.ticket_message_id is not None
     return Message.objects.get(pk=inbound.ticket_message_id)
 
 
