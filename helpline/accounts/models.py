@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from helpline.core.clock import now
 
@@ -24,15 +25,15 @@ class Agent(AbstractBaseUser, PermissionsMixin):
     """A person who works tickets. Customers are not agents (see customers.Customer)."""
 
     class Role(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        SUPERVISOR = "supervisor", "Supervisor"
-        AGENT = "agent", "Agent"
-        COLLABORATOR = "collaborator", "Collaborator"
+        ADMIN = "admin", _("Admin")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        AGENT = "agent", _("Agent")
+        COLLABORATOR = "collaborator", _("Collaborator")
 
     class Availability(models.TextChoices):
-        ONLINE = "online", "Online"
-        AWAY = "away", "Away"
-        OFFLINE = "offline", "Offline"
+        ONLINE = "online", _("Online")
+        AWAY = "away", _("Away")
+        OFFLINE = "offline", _("Offline")
 
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=200)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NumberSequence(models.Model):
@@ -17,16 +19,16 @@ class CustomField(models.Model):
     """A typed field that admins define for tickets or customers; values live in JSON columns."""
 
     class Target(models.TextChoices):
-        TICKET = "ticket", "Ticket"
-        CUSTOMER = "customer", "Customer"
+        TICKET = "ticket", _("Ticket")
+        CUSTOMER = "customer", _("Customer")
 
     class Type(models.TextChoices):
-        TEXT = "text", "Text"
-        NUMBER = "number", "Number"
-        INTEGER = "integer", "Whole number"
-        BOOLEAN = "boolean", "Yes / no"
-        DATE = "date", "Date"
-        CHOICE = "choice", "Choice"
+        TEXT = "text", _("Text")
+        NUMBER = "number", pgettext_lazy("custom field type", "Number")
+        INTEGER = "integer", _("Whole number")
+        BOOLEAN = "boolean", _("Yes / no")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
 
     target = models.CharField(max_length=16, choices=Target.choices)
     key = models.SlugField(max_length=64)

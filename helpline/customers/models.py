@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from helpline.core.clock import now
 
@@ -37,10 +38,10 @@ class Customer(models.Model):
     """A requester. Found by any of its contact identities; may be merged into another customer."""
 
     class Tier(models.TextChoices):
-        FREE = "free", "Free"
-        STANDARD = "standard", "Standard"
-        PREMIUM = "premium", "Premium"
-        ENTERPRISE = "enterprise", "Enterprise"
+        FREE = "free", _("Free")
+        STANDARD = "standard", _("Standard")
+        PREMIUM = "premium", _("Premium")
+        ENTERPRISE = "enterprise", _("Enterprise")
 
     name = models.CharField(max_length=200, blank=True)
     organization = models.ForeignKey(
@@ -78,10 +79,10 @@ class ContactIdentity(models.Model):
     """One way to reach a customer. An identity belongs to exactly one customer."""
 
     class Kind(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone"
-        CHAT = "chat", "Chat visitor"
-        MESSAGING = "messaging", "Messaging handle"
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        CHAT = "chat", _("Chat visitor")
+        MESSAGING = "messaging", _("Messaging handle")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
     kind = models.CharField(max_length=16, choices=Kind.choices)

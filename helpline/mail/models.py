@@ -4,6 +4,7 @@ acknowledgement log and the mail templates admins edit."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from helpline.core.clock import now
 
@@ -12,13 +13,13 @@ class Mailbox(models.Model):
     """One address customers write to (support@, billing@…) and the way Helpline reads it."""
 
     class Security(models.TextChoices):
-        TLS = "tls", "TLS (port 993)"
-        STARTTLS = "starttls", "STARTTLS (port 143)"
-        NONE = "none", "None (loopback and tests only)"
+        TLS = "tls", _("TLS (port 993)")
+        STARTTLS = "starttls", _("STARTTLS (port 143)")
+        NONE = "none", _("None (loopback and tests only)")
 
     class ProcessedAction(models.TextChoices):
-        FLAG = "flag", "Mark as read (\\Seen)"
-        MOVE = "move", "Move to a folder"
+        FLAG = "flag", _("Mark as read (\\Seen)")
+        MOVE = "move", _("Move to a folder")
 
     name = models.CharField(max_length=100, unique=True)
     address = models.EmailField(max_length=320, unique=True, help_text="Lower-case; replies come from it.")
@@ -70,15 +71,15 @@ class InboundMail(models.Model):
     """
 
     class State(models.TextChoices):
-        RECEIVED = "received", "Received (not processed yet)"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        QUARANTINED = "quarantined", "Quarantined"
+        RECEIVED = "received", _("Received (not processed yet)")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        QUARANTINED = "quarantined", _("Quarantined")
 
     class Source(models.TextChoices):
-        IMAP = "imap", "IMAP"
-        PIPE = "pipe", "Mail gate (pipe)"
-        SMTP = "smtp", "SMTP receiver"
+        IMAP = "imap", _("IMAP")
+        PIPE = "pipe", _("Mail gate (pipe)")
+        SMTP = "smtp", _("SMTP receiver")
 
     mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound")
     source = models.CharField(max_length=8, choices=Source.choices)
@@ -146,8 +147,8 @@ class SenderRule(models.Model):
     """
 
     class Action(models.TextChoices):
-        BLOCK = "block", "Block"
-        ALLOW = "allow", "Allow"
+        BLOCK = "block", _("Block")
+        ALLOW = "allow", _("Allow")
 
     pattern = models.CharField(max_length=320, unique=True, help_text="Lower-case address or @domain.")
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.BLOCK)
@@ -179,12 +180,12 @@ class MailTemplate(models.Model):
     """An admin's version of one outgoing mail (subject, text, HTML); the defaults live in code."""
 
     class Key(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of a new ticket"
-        AGENT_REPLY = "agent_reply", "Agent reply"
-        OVERSIZED = "oversized", "Message too large"
-        NOTIFY_ASSIGNED = "notify_assigned", "Agent notification: assigned to you"
-        NOTIFY_CUSTOMER_REPLIED = "notify_customer_replied", "Agent notification: new reply on your ticket"
-        NOTIFY_MENTIONED = "notify_mentioned", "Agent notification: you were mentioned"
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of a new ticket")
+        AGENT_REPLY = "agent_reply", _("Agent reply")
+        OVERSIZED = "oversized", _("Message too large")
+        NOTIFY_ASSIGNED = "notify_assigned", _("Agent notification: assigned to you")
+        NOTIFY_CUSTOMER_REPLIED = "notify_customer_replied", _("Agent notification: new reply on your ticket")
+        NOTIFY_MENTIONED = "notify_mentioned", _("Agent notification: you were mentioned")
 
     key = models.CharField(max_length=32, choices=Key.choices, unique=True)
     subject = models.CharField(max_length=500)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from helpline.core.clock import now
 
@@ -10,9 +11,9 @@ class CannedResponse(models.Model):
     filled in for the ticket at hand. Personal (its owner's), or shared with a team or everyone."""
 
     class Scope(models.TextChoices):
-        PERSONAL = "personal", "Personal"
-        TEAM = "team", "Team"
-        EVERYONE = "everyone", "Everyone"
+        PERSONAL = "personal", _("Personal")
+        TEAM = "team", _("Team")
+        EVERYONE = "everyone", _("Everyone")
 
     title = models.CharField(max_length=200)
     body = models.TextField()

@@ -1,40 +1,41 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from helpline.core.clock import now
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending (waiting on customer)"
-    ON_HOLD = "on_hold", "On hold (waiting on a third party)"
-    SOLVED = "solved", "Solved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending (waiting on customer)")
+    ON_HOLD = "on_hold", _("On hold (waiting on a third party)")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    WEB = "web", "Web form"
-    PORTAL = "portal", "Customer portal"
-    CHAT = "chat", "Live chat"
-    API = "api", "API"
-    MESSAGING = "messaging", "Messaging"
-    PHONE = "phone", "Phone"
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web form")
+    PORTAL = "portal", _("Customer portal")
+    CHAT = "chat", _("Live chat")
+    API = "api", _("API")
+    MESSAGING = "messaging", _("Messaging")
+    PHONE = "phone", _("Phone")
 
 
 class Disposition(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SPAM = "spam", "Spam"
-    TRASH = "trash", "Trash"
+    ACTIVE = "active", _("Active")
+    SPAM = "spam", _("Spam")
+    TRASH = "trash", _("Trash")
 
 
 class Category(models.Model):
@@ -146,10 +147,10 @@ class Message(models.Model):
     """One entry of a ticket's thread."""
 
     class Kind(models.TextChoices):
-        CUSTOMER = "customer", "Customer message"
-        REPLY = "reply", "Public reply"
-        NOTE = "note", "Internal note"
-        SYSTEM = "system", "System entry"
+        CUSTOMER = "customer", _("Customer message")
+        REPLY = "reply", _("Public reply")
+        NOTE = "note", _("Internal note")
+        SYSTEM = "system", _("System entry")
 
     # Kinds a customer may ever see. Internal notes and system entries never leave the staff side.
     PUBLIC_KINDS = (Kind.CUSTOMER, Kind.REPLY)

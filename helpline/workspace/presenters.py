@@ -15,9 +15,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpline.audit.models import Event
-from helpline.tickets.models import Message, Priority, Status, Ticket
+from helpline.tickets.models import Channel, Disposition, Message, Priority, Status, Ticket
 from helpline.tickets.selectors import TAG_SEPARATOR
 from helpline.tickets.transitions import TRANSITIONS
+from helpline.workspace.selectors.directory import Directory
 from helpline.workspace.selectors.ticket import SILENT_EVENTS
 from helpline.workspace.templatetags.helpline_ui import (
     avatar,
@@ -44,6 +45,11 @@ STATUS_SHORT: dict[str, str | Promise] = {
     Status.CLOSED: _("Closed"),
 }
 PRIORITY_LABELS: dict[str, str | Promise] = {value: label for value, label in Priority.choices}
+# The labels of the other choice values that events carry (status and priority have their own above).
+_CHOICE_LABELS: dict[str, dict[str, str | Promise]] = {
+    "channel": dict(Channel.choices),
+    "disposition": dict(Disposition.choices),
+}
 
 _FIELD_LABELS: dict[str, str | Promise] = {
     "status": _("Status"),
@@ -192,6 +198,23 @@ class Names:
     agents: dict[int, str] = field(default_factory=dict)
     teams: dict[int, str] = field(default_factory=dict)
     categories: dict[int, str] = field(default_factory=dict)
+    customers: dict[int, str] = field(default_factory=dict)
+
+
+def ticket_names(directory: Directory, ticket: Ticket) -> Names:
+    """Names for the ids of a ticket's events, from what is loaded already (no query): the
+    directory's agents, teams and categories, and the ticket's requester and CCs when ticket_get
+    brought them along."""
+    customers = []
+    if Ticket.requester.is_cached(ticket):
+        customers.append(ticket.requester)
+    customers.extend(getattr(ticket, "_prefetched_objects_cache", {}).get("ccs", []))
+    return Names(
+        agents=directory.agent_names,
+        teams=directory.team_names,
+        categories=directory.category_names,
+        customers={c.pk: c.name or gettext("Customer") for c in customers},
+    )
 
 
 def thread_items(messages: Sequence[Message], events: Iterable[Event], names: Names) -> list[ThreadItem]:
@@ -305,18 +328,22 @@ def _add(fold: HistoryFold | None, event: Event, names: Names) -> HistoryFold:
 
 
 def _value(name: str, value: Any, names: Names) -> str:
-    if value in (None, "", []):
+    if value in (None, "", [], {}):
         return "—"
     lookups: dict[str, dict[int, str]] = {
         "assignee": names.agents,
         "team": names.teams,
         "category": names.categories,
         "followers": names.agents,
+        "requester": names.customers,
+        "ccs": names.customers,
     }
     if name == "status":
         return str(STATUS_SHORT.get(value, value))
     if name == "priority":
         return str(PRIORITY_LABELS.get(value, value))
+    if name in _CHOICE_LABELS:
+        return str(_CHOICE_LABELS[name].get(value, value))
     if name in ("merged_into", "merged_from", "follow_up", "follow_up_of"):
         return f"#{value}"
     if name in lookups:
@@ -325,10 +352,19 @@ def _value(name: str, value: Any, names: Names) -> str:
             return ", ".join(table.get(v, f"#{v}") for v in value)
         return table.get(value, f"#{value}")
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return ", ".join(map(_plain, value))
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    """A value without a name of its own, in words (a custom field's yes or no)."""
+    if value is True:
+        return gettext("Yes")
+    if value is False:
+        return gettext("No")
+    return "—" if value is None else str(value)
 
 
 def _actor_name(event: Event) -> str:
@@ -336,4 +372,6 @@ def _actor_name(event: Event) -> str:
         return event.actor_agent.name
     if event.actor_customer is not None:
         return event.actor_customer.name or str(_("Customer"))
+    if event.actor_label == "system":  # what event_build records when no one acted
+        return gettext("System")
     return event.actor_label or str(_("Helpline"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpline.audit.models import Event
@@ -57,3 +59,20 @@ def test_the_page_shows_the_current_choices(agent, signed_in):
     assert '<input type="checkbox" name="notify_email_assigned" checked>' in html
     assert '<input type="checkbox" name="notify_email_reply">' in html
     assert '<option value="Europe/Berlin">' in html
+
+
+def test_a_german_browser_sees_the_preferences_in_german(agent, signed_in):
+    # given an agent whose browser asks for German
+    client = signed_in(agent)
+    # when
+    html = client.get("/me/preferences", headers={"Accept-Language": "de"}).content.decode()
+    # then the notifications (labels made when the module was imported) and the availabilities are German
+    assert "mir ein Ticket zugewiesen wird" in html
+    assert "ein Kunde auf ein mir zugewiesenes Ticket antwortet" in html
+    assert "mich jemand in einer Notiz erwähnt" in html
+    assert "A ticket is assigned to me" not in html
+    assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', html)[:3] == [
+        ("online", "Online"),
+        ("away", "Abwesend"),
+        ("offline", "Offline"),
+    ]

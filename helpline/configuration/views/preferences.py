@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from helpline.accounts.models import Agent
@@ -16,10 +17,11 @@ from helpline.configuration.views._common import checked, field_errors, page, se
 from helpline.core.errors import PermissionDenied, ServiceError
 from helpline.workspace.views._common import agent_of
 
+# Lazy: read at import time, shown in the language of each request.
 NOTIFICATIONS = [
-    ("notify_email_assigned", _("A ticket is assigned to me")),
-    ("notify_email_reply", _("A customer answers a ticket assigned to me")),
-    ("notify_email_mention", _("Someone mentions me in a note")),
+    ("notify_email_assigned", gettext_lazy("A ticket is assigned to me")),
+    ("notify_email_reply", gettext_lazy("A customer answers a ticket assigned to me")),
+    ("notify_email_mention", gettext_lazy("Someone mentions me in a note")),
 ]
 
 

@@ -74,14 +74,17 @@ def scene(admin, agent, customer, support_team, carla_ticket) -> Scene:
 
 
 @pytest.fixture
-def open_page(browser, asgi_server, scene) -> Iterator[Callable[[str | None, str, str], Any]]:
-    """`open_page(who, path, viewport)`: a tab of its own at that size, signed in as `who` (None, "agent",
-    "admin" or "customer"), on that path of SCREENS; closed after the test."""
+def open_page(browser, asgi_server, scene) -> Iterator[Callable[..., Any]]:
+    """`open_page(who, path, viewport, language="en")`: a tab of its own at that size, signed in as `who`
+    (None, "agent", "admin" or "customer"), on that path of SCREENS, its browser asking for `language`
+    (Accept-Language); closed after the test."""
     contexts = []
 
-    def opened(who: str | None, path: str, viewport: str) -> Any:
+    def opened(who: str | None, path: str, viewport: str, language: str = "en") -> Any:
         is_phone = viewport == "phone"
-        context = browser.new_context(viewport=VIEWPORTS[viewport], is_mobile=is_phone, has_touch=is_phone)
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], is_mobile=is_phone, has_touch=is_phone, locale=language
+        )
         contexts.append(context)
         if who is not None:
             cookie = {"name": settings.SESSION_COOKIE_NAME, "value": _session(scene, who), "url": asgi_server}
@@ -147,12 +150,17 @@ def test_the_screen_has_no_wcag_violation_and_no_sideways_scroll(open_page, who,
     # then nothing is reported, and a phone does not scroll sideways
     assert violations == [], _readable(url, viewport, violations)
     if viewport == "phone":
-        # A phone widens the layout viewport (and innerWidth) to content that overflows: the page is
-        # measured against the screen's width too, not against innerWidth alone.
-        scroll_width, inner_width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-        screen = VIEWPORTS["phone"]["width"]
-        assert scroll_width <= min(inner_width, screen), f"{url} scrolls sideways on a phone: {scroll_width}px wide"
-        assert _cut_off(page, screen) == [], f"{url}: cut off at the right edge of a {screen}px screen"
+        _assert_reflows(page)
+
+
+@pytest.mark.parametrize(("who", "path"), [pytest.param(who, path, id=f"{name}-de") for name, who, path in SCREENS])
+def test_the_screen_in_german_does_not_scroll_sideways_on_a_phone(open_page, who, path):
+    # given a visitor whose browser asks for German, on that screen on a phone
+    page = open_page(who, path, "phone", language="de")
+
+    # then the page is in German (its longer words and labels), and nothing scrolls sideways or is cut off
+    assert page.evaluate("document.documentElement.lang") == "de"
+    _assert_reflows(page)
 
 
 # States a screen reaches by using it: form errors, the note composer, the phone's menu, a dialog.
@@ -266,6 +274,16 @@ def _session(scene: Scene, who: str) -> str:
     client = Client()
     client.force_login(scene.admin if who == "admin" else scene.agent)
     return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def _assert_reflows(page: Any) -> None:
+    """Nothing scrolls sideways on a phone, and nothing reaches past the screen's right edge."""
+    # A phone widens the layout viewport (and innerWidth) to content that overflows: the page is
+    # measured against the screen's width too, not against innerWidth alone.
+    scroll_width, inner_width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    screen = VIEWPORTS["phone"]["width"]
+    assert scroll_width <= min(inner_width, screen), f"{page.url} scrolls sideways on a phone: {scroll_width}px wide"
+    assert _cut_off(page, screen) == [], f"{page.url}: cut off at the right edge of a {screen}px screen"
 
 
 def _axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -16,7 +16,15 @@ from helpline.core.models import CustomField
 from helpline.responses.models import CannedResponse
 from helpline.responses.services import canned_response_create
 from helpline.tickets.models import Attachment, Channel, Status, Ticket
-from helpline.tickets.services import attachment_upload, note_add, reply_add, ticket_create, ticket_update
+from helpline.tickets.services import (
+    attachment_upload,
+    note_add,
+    reply_add,
+    ticket_create,
+    ticket_restore,
+    ticket_trash,
+    ticket_update,
+)
 from helpline.workspace.views.files import attachment_response
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +132,56 @@ def test_the_history_tab_lists_every_event_newest_first_in_the_viewers_time_zone
     assert "Priority" in first and "by Sam" in first
     assert re.search(r'fold__before">Medium</span>.*?fold__after">High</span>', first, re.S)
     assert "Internal note added" in html and "Ticket opened" in html
+
+
+def test_the_history_tab_shows_what_values_mean_not_how_they_are_stored(
+    agent, supervisor, other_customer, carla_ticket, ticket_fields
+):
+    # given Carla's ticket (opened by the e-mail channel), then changed by Sam, trashed and restored
+    ticket_update(
+        actor=supervisor,
+        ticket=carla_ticket.pk,
+        changes={"assignee": agent, "ccs": [other_customer], "custom_fields": {"vip": True}},
+    )
+    ticket_trash(actor=supervisor, ticket=carla_ticket.pk)
+    ticket_restore(actor=supervisor, ticket=carla_ticket.pk)
+    # when
+    html = _signed_in(agent).get(f"/tickets/{carla_ticket.number}/history", headers=HTMX).content.decode()
+    # then
+    changes = re.findall(
+        r'fold__label">([^<]*)</span> <span class="fold__before">([^<]*)</span>.*?fold__after">([^<]*)</span>', html
+    )
+    assert changes[:6] == [
+        ("Disposition", "Trash", "Active"),
+        ("Disposition", "Active", "Trash"),
+        ("CCs", "—", "Otto"),
+        ("Custom fields", "—", "vip: Yes"),
+        ("Assignee", "—", "Alice"),
+        ("Status", "New", "Open"),
+    ]
+    # the opening event's values, in the order the engine keeps JSON keys (jsonb sorts them)
+    assert sorted(changes[6:]) == [
+        ("Channel", "—", "Email"),
+        ("Priority", "—", "Medium"),
+        ("Requester", "—", "Carla"),
+        ("Status", "—", "New"),
+        ("Subject", "—", "My invoice is wrong"),
+        ("Team", "—", "Support"),
+    ]
+    assert re.findall(r'history__who">([^<]*)<', html)[-1] == "by System"
+
+
+def test_the_history_tab_names_people_without_more_queries(
+    agent, other_customer, carla_ticket, django_assert_num_queries
+):
+    # given Carla's ticket with Otto in CC, and a client that has loaded its pages once
+    ticket_update(actor=agent, ticket=carla_ticket.pk, changes={"ccs": [other_customer]})
+    client = _signed_in(agent)
+    client.get(f"/tickets/{carla_ticket.number}/history", headers=HTMX)
+    # when / then: session, agent, ticket, directory, events (with their actors), CCs
+    with django_assert_num_queries(6):
+        html = client.get(f"/tickets/{carla_ticket.number}/history", headers=HTMX).content.decode()
+    assert 'fold__after">Otto</span>' in html and 'fold__after">Carla</span>' in html
 
 
 def test_the_history_page_works_without_javascript_and_is_for_those_who_see_the_ticket(

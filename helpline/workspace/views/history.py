@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from helpline.tickets.selectors import ticket_get
-from helpline.workspace.presenters import PRIORITY_LABELS, STATUS_SHORT, Names, history_entries
+from helpline.workspace.presenters import PRIORITY_LABELS, STATUS_SHORT, history_entries, ticket_names
 from helpline.workspace.selectors import directory_get, ticket_history
 from helpline.workspace.views._common import agent_of, agent_view, is_htmx, nav_context
 
@@ -23,7 +23,7 @@ def ticket_history_page(request: HttpRequest, number: int) -> HttpResponse:
     ticket = ticket_get(actor=agent, number=number)
     directory = directory_get(actor=agent)
     page = ticket_history(actor=agent, ticket=ticket, cursor=request.GET.get("cursor"))
-    names = Names(agents=directory.agent_names, teams=directory.team_names, categories=directory.category_names)
+    names = ticket_names(directory, ticket)
     context = {"ticket": ticket, "entries": history_entries(page.items, names), "cursor": page.next_cursor}
     if is_htmx(request):
         return render(request, f"{TEMPLATE}#history", context)

@@ -23,9 +23,9 @@ from helpline.tickets.services import attachment_upload, note_add, reply_add
 from helpline.workspace.presenters import (
     PRIORITY_LABELS,
     STATUS_SHORT,
-    Names,
     message_card,
     thread_items,
+    ticket_names,
 )
 from helpline.workspace.selectors import (
     DEFAULT_VIEW,
@@ -177,7 +177,7 @@ def _thread_context(agent: Agent, ticket: Ticket, directory: Directory, cursor: 
         events = [e for e in events if e.at <= page.items[-1].created_at]
     if cursor and page.items:
         events = [e for e in events if e.at > page.items[0].created_at]
-    names = Names(agents=directory.agent_names, teams=directory.team_names, categories=directory.category_names)
+    names = ticket_names(directory, ticket)
     public = [m.pk for m in page.items if m.is_public]
     last_public = last_public_message_id(ticket=ticket) if page.next_cursor else (public[-1] if public else 0)
     return {
