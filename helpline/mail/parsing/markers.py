@@ -34,8 +34,12 @@ _ATTRIBUTION = [
     re.compile(r"^.{0,200}(?:写道|寫道|書きました|のメッセージ|님이\s*작성)\s*[:：]?\s*$"),
     re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{0,200}[:：]\s*$"),
     re.compile(r"^.{0,200}\b(?:от|from|de|von)\b.{0,100}<[^\s<>@]+@[^\s<>@]+>\s*[:：]\s*$", re.IGNORECASE),
-    # Gmail's date-first form: "2011/4/7 Name <name@example.com>" or "2014-10-17 11:28 GMT+03:00 Name <...>:".
-    re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,200}<\s?[^\s<>@]+@[^\s<>@]+\s?>\s*[:：]?\s*$"),
+    # Gmail's date-first form: "2011/4/7 Name <name@example.com>" or "2014-10-17 11:28 GMT+03:00 Name <...>:";
+    # Yandex's day-first one: '26.06.2014, 14:41, "Name" <name@example.com>:'.
+    re.compile(
+        r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,200}<\s?[^\s<>@]+@[^\s<>@]+\s?>\s*[:：]?|"
+        r"\d{1,2}[./]\d{1,2}[./]\d{4},?\s+\d{1,2}:\d{2}\b.{0,200}<\s?[^\s<>@]+@[^\s<>@]+\s?>\s*[:：])\s*$"
+    ),
     # Android and others: "---- Name wrote ----", "------On <date>, Name wrote-----".
     re.compile(
         r"^-{2,}\s*.{1,250}\b(?:wrote|schrieb|a\s+[ée]crit|escribi[óo]|ha\s+scritto|schreef|escreveu|skrev)\s*[:：]?\s*-{2,}$",
@@ -91,8 +95,8 @@ MAX_MARKER_LINE = 400
 
 SIGNATURE_DELIMITER = re.compile(r"^(?:-- ?|--|—|__)\s*$")
 MOBILE_SIGNATURE = re.compile(
-    r"^ {0,8}(?:sent\s+(?:from|with|via)\s+(?:my\s+)?\S|get\s+outlook\s+for|von\s+meinem\s+\S+\s+gesendet|"
-    r"gesendet\s+von\s+(?:meinem\s+)?\S|"
+    r"^ {0,8}(?:sent\s+(?:wirelessly\s+)?(?:from|with|via)\s+(?:my\s+)?\S|get\s+outlook\s+for|"
+    r"von\s+meinem\s+\S+\s+gesendet|gesendet\s+von\s+(?:meinem\s+)?\S|envoy[ée]\s+sans\s+fil\s+par\s+\S|"
     r"envoy[ée]\s+(?:de|depuis)\s+(?:mon\s+)?\S|enviado\s+(?:desde|do|de)\s+(?:mi|meu)\s+\S|inviato\s+da\s+\S|"
     r"verzonden\s+(?:met|vanaf|van)\s+(?:mijn\s+)?\S|skickat\s+från\s+min|sendt\s+fra\s+min|wysłane\s+z\s+\S|"
     r"отправлено\s+(?:с|из)\s+\S|发自我的|來自我的|从我的.{0,20}发送|.{0,20}から送信)",
@@ -165,6 +169,26 @@ def _matches_attribution(text: str, patterns: list[re.Pattern[str]]) -> bool:
     return len(patterns) == len(_ATTRIBUTION) and any(p.search(text) for p in _LIBRARY_ATTRIBUTION)
 
 
+def is_scattered_attribution(lines: list[str], index: int) -> bool:
+    """'On <date> Name' / '<' / 'mailto:Name <address>' / '> wrote:': some clients (Polymail) break
+    the attribution over several lines, blank or `>`-quoted ones among them."""
+    first = lines[index].strip()
+    if len(first) > 200 or not _WROTE_START.match(first) or first.endswith((".", "!", "?")) or not _TIME.search(first):
+        return False
+    parts = [first]
+    for line in lines[index + 1 : index + 8]:
+        piece = line.strip().lstrip(">").strip()
+        if not piece:
+            continue
+        if len(piece) > 200 or len(parts) > 4:
+            return False
+        parts.append(piece)
+        if _WRAPPED_END.search(piece):
+            text = " ".join(parts)
+            return "@" in text and _matches_attribution(text, _WRAPPED)
+    return False
+
+
 def is_generic_attribution(line: str) -> bool:
     """A line with an address and a time, ending in a colon: an attribution if quotes follow."""
     stripped = line.strip()
@@ -178,6 +202,8 @@ def outlook_block(lines: list[str], index: int) -> bool:
         return False
     if not FROM_LINE.match(lines[index]):
         return _date_led_block(lines, index)
+    if _INLINE_SENT.search(lines[index]) and _TIME.search(lines[index]):
+        return True  # "From: bob@example.com Date: Thu, 24 Mar 2016 08:07" on one line (flattened HTML)
     others = 0
     for line in lines[index + 1 : index + 8]:
         kind = _header_line_kind(line[:MAX_MARKER_LINE])
@@ -200,6 +226,9 @@ _ADDRESSED_LINE = re.compile(
 )
 
 
+_INLINE_SENT = re.compile(
+    r"@.{0,200}\s(?:sent|date|gesendet|datum|envoy[ée]|enviado|fecha|дата|отправлено)\s{0,4}:\s*\S", re.IGNORECASE
+)
 _SENT_LINE = re.compile(r"^[*>\s]{0,10}(?:sent|date|gesendet|datum|envoy|enviado|fecha)", re.IGNORECASE)
 
 
@@ -214,3 +243,31 @@ def _header_line_kind(line: str) -> int:
 def forwarded_block(lines: list[str], index: int) -> bool:
     """The Outlook header block at `index` introduces a forwarded message (its subject says FW:)."""
     return any(SUBJECT_FORWARD.match(line[:MAX_MARKER_LINE]) for line in lines[index : index + 8])
+
+
+# A closing line ("Thanks!", "Best regards,", "Mit freundlichen Grüßen"), alone on its line: with
+# the name under it, the end of a message is its signature.
+CLOSING = re.compile(
+    r"^(?:(?:many|big|huge)\s+)?(?:thanks|thank\s+you|thx|cheers|regards|best|best\s+regards|kind\s+regards|"
+    r"warm(?:est)?\s+regards|best\s+wishes|all\s+the\s+best|sincerely|yours(?:\s+(?:truly|sincerely|faithfully))?|"
+    r"respectfully|cordially|take\s+care|br|"
+    r"danke(?:\s+sch[öo]n)?|vielen\s+dank|besten\s+dank|(?:mit\s+)?(?:freundlichen|besten|herzlichen|lieben|sonnigen)\s+gr[üu](?:ß|ss)en|"
+    r"(?:viele|beste|liebe|herzliche|sch[öo]ne)\s+gr[üu](?:ß|ss)e|gr[üu](?:ß|ss)e|gru(?:ß|ss)|lg|mfg|vg|"
+    r"merci(?:\s+beaucoup)?|(?:bien\s+)?cordialement|bien\s+[àa]\s+(?:vous|toi)|(?:meilleures\s+)?salutations|amicalement|"
+    r"(?:muchas\s+)?gracias|(?:un\s+)?saludos?(?:\s+cordiales)?|atentamente|cordialmente|un\s+abrazo|"
+    r"grazie(?:\s+mille)?|(?:cordiali|distinti)\s+saluti|saluti|un\s+saluto|"
+    r"bedankt|dank\s+(?:je|u)(?:\s+wel)?|(?:met\s+)?vriendelijke\s+groet(?:en)?|groet(?:en|jes)|mvg|"
+    r"obrigad[oa]|atenciosamente|cumprimentos|abra[çc]os?|"
+    r"tack|tak|(?:med\s+)?v[äa]nlig(?:a)?\s+h[äa]lsning(?:ar)?|h[äa]lsningar|(?:med\s+)?venlig\s+hilsen|"
+    r"(?:vennlig\s+)?hilsen|mvh|"
+    r"dzi[ęe]ki|dzi[ęe]kuj[ęe]|pozdrawiam|z\s+powa[żz]aniem|"
+    r"díky|děkuji|s\s+pozdravem|спасибо|с\s+уважением|всего\s+(?:доброго|хорошего))"
+    r"(?:\s+(?:in\s+advance|again|so\s+much|very\s+much|a\s+lot|a\s+million|for\s+(?:your|the)\s+help|"
+    r"and\s+(?:best\s+|kind\s+)?regards|im\s+voraus|d'avance|de\s+antemano))?\s*[,.!]{0,3}$",
+    re.IGNORECASE,
+)
+# "-Lev.", "- Roman", "~ Ana": a name signed with a dash (one word; more only when it is the sender).
+DASHED_NAME = re.compile(r"^[-–—~]\s?([^\W\d_][\w'’.-]{0,30}(?:\s+[^\W\d_][\w'’.-]{0,30}){0,2})$")
+
+# Pieces of a link that a client broke out of a quote: "(http://example.com/c/x) >", "_nonce=3d)".
+LINK_DEBRIS = re.compile(r"^[(<]?(?:https?://|mailto:)\S*(?:\s*>)?$|^\S{1,200}\)(?:\s*>)?$", re.IGNORECASE)

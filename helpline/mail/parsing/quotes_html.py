@@ -94,6 +94,9 @@ class _Lines(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not data.strip():
+            # "<b>From: a@b</b> <b>Date: ...</b>": the space between two inline elements separates words
+            if self.lines[-1].strip() and not self.lines[-1].endswith(" "):
+                self.lines[-1] += " "
             return
         if not self.lines[-1].strip():
             self.offsets[-1] = self.run_start if self.run_start is not None else self._pos()
