@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from helpline.accounts.models import Agent
+from helpline.core.prepared import INT_PLACEHOLDER, PreparedQuery
 from helpline.customers.models import ContactIdentity
 from helpline.mail.headers import subject_ticket_number
 from helpline.mail.tokens import Token, message_id_token, reply_address_token
@@ -80,8 +81,9 @@ def thread_find(*, in_reply_to: Iterable[str], references: Iterable[str], recipi
 
     found = stored_message_tickets(ids) if stored is None else stored
     ticket_id = next((found[ref] for ref in ids if ref in found), None)
-    if ticket_id is not None:
-        return _found(match, Ticket.objects.select_related("team").get(pk=ticket_id), "references")
+    threaded = next(iter(_TICKET_WITH_TEAM(pk=ticket_id)), None) if ticket_id is not None else None
+    if threaded is not None:
+        return _found(match, threaded, "references")
     for _, token in id_tokens:
         if token is not None and token.valid and (ticket := _by_number(token.number)) is not None:
             return _found(match, ticket, "message-id token")
@@ -92,6 +94,12 @@ def thread_find(*, in_reply_to: Iterable[str], references: Iterable[str], recipi
     if number is not None and (ticket := _by_number(number)) is not None and _may_use_tag(ticket, sender):
         return _found(match, ticket, "subject tag")
     return match
+
+
+# Every reply by mail reads its ticket: compiled once (helpline/core/prepared.py).
+_TICKET_WITH_TEAM = PreparedQuery(
+    lambda pk: Ticket.objects.select_related("team").filter(pk=pk).order_by(), pk=INT_PLACEHOLDER
+)
 
 
 def _note_token(match: ThreadMatch, value: str, token: Token | None) -> None:

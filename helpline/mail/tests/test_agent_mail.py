@@ -43,6 +43,32 @@ def test_an_agent_answering_a_notification_writes_their_reply(deliver: Any, agen
     assert OutboxMessage.objects.filter(kind=MAIL_KIND, message=reply).count() == 1  # it goes to Carla
 
 
+def test_an_agent_is_recognised_however_their_address_is_cased_and_a_deactivated_one_is_not(
+    deliver: Any, agent: Agent, other_agent: Agent
+):
+    # given a ticket, and a colleague who has left (deactivated)
+    ticket = _ticket(deliver)
+    other_agent.is_active = False
+    other_agent.save(update_fields=["is_active"])
+
+    # when Alice answers from a client that capitalises her address, and the colleague answers too
+    deliver(mail_bytes(
+        sender="Alice <ALICE@Helpline.Test>", message_id="alice-case@phone.test",
+        to=reply_address_make("support@helpline.test", ticket.number), in_reply_to=_notification_id(ticket),
+        body="On my way.",
+    ))  # fmt: skip
+    left = deliver(mail_bytes(
+        sender=f"Former <{other_agent.email}>", message_id="former@phone.test",
+        to=reply_address_make("support@helpline.test", ticket.number), in_reply_to=_notification_id(ticket),
+        body="I am not here any more.",
+    ))  # fmt: skip
+
+    # then Alice's mail is her reply, and the former colleague's is not an agent's at all
+    assert ticket.messages.get(kind=Message.Kind.REPLY).author_agent == agent
+    assert left.ticket_message is not None and left.ticket_message.kind != Message.Kind.REPLY
+    assert left.ticket_message.author_agent is None
+
+
 def test_an_agent_mail_starting_with_note_is_an_internal_note(deliver: Any, agent: Agent):
     # given
     ticket = _ticket(deliver)
